@@ -1,0 +1,1 @@
+"""HTTP routes mounted beside the Reflex app (health, webhooks, downloads)."""

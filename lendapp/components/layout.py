@@ -1,0 +1,189 @@
+"""Page layouts: the borrower shell (top bar) and the staff shell (sidebar)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lendapp.components.text import t
+from lendapp.state.i18n import I18nState
+
+# Tap targets of at least 44 px, the size phone guidelines ask for.
+TAP_TARGET = "44px"
+CONTENT_WIDTH = "72rem"
+
+BORROWER_NAV = (
+    ("nav.products", "/#products"),
+    ("nav.calculator", "/calculator"),
+    ("nav.apply", "/apply"),
+)
+
+STAFF_NAV = (
+    ("staff.nav.home", "/staff", "layout-dashboard"),
+    ("staff.nav.queue", "/staff/queue", "list-checks"),
+    ("staff.nav.loans", "/staff/loans", "wallet"),
+    ("staff.nav.risk", "/staff/risk", "chart-line"),
+    ("staff.nav.products", "/staff/products", "package"),
+    ("staff.nav.staff", "/staff/accounts", "users"),
+)
+
+
+def locale_switch() -> rx.Component:
+    """A button that switches between Chinese and English."""
+    return rx.button(
+        rx.icon("languages", size=16),
+        t("nav.switch_locale"),
+        on_click=I18nState.toggle_locale,
+        variant="soft",
+        min_height=TAP_TARGET,
+        id="locale-switch",
+        lang=rx.cond(I18nState.is_english, "zh-CN", "en"),
+    )
+
+
+def brand() -> rx.Component:
+    """The product name, linking home."""
+    return rx.link(
+        rx.hstack(rx.icon("landmark", size=22), rx.text(t("app.name"), weight="bold", size="5"), align="center"),
+        href="/",
+        underline="none",
+        color="inherit",
+        min_height=TAP_TARGET,
+        display="flex",
+        align_items="center",
+    )
+
+
+def _nav_link(key: str, href: str) -> rx.Component:
+    return rx.link(
+        t(key),
+        href=href,
+        underline="none",
+        weight="medium",
+        padding_x="0.5rem",
+        min_height=TAP_TARGET,
+        display="flex",
+        align_items="center",
+    )
+
+
+def _mobile_menu() -> rx.Component:
+    items = [rx.menu.item(rx.link(t(key), href=href, width="100%"), min_height=TAP_TARGET) for key, href in BORROWER_NAV]
+    items.append(rx.menu.item(rx.link(t("nav.sign_in"), href="/login", width="100%"), min_height=TAP_TARGET))
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.icon_button(rx.icon("menu"), variant="ghost", size="3", aria_label=t("nav.menu"), id="nav-menu"),
+        ),
+        rx.menu.content(*items),
+    )
+
+
+def top_bar() -> rx.Component:
+    """The borrower top bar: brand, navigation, sign in and language."""
+    return rx.el.header(
+        rx.hstack(
+            brand(),
+            rx.spacer(),
+            rx.hstack(*[_nav_link(key, href) for key, href in BORROWER_NAV], spacing="2", display=["none", "none", "flex"]),
+            rx.link(
+                rx.button(t("nav.sign_in"), min_height=TAP_TARGET),
+                href="/login",
+                display=["none", "none", "flex"],
+            ),
+            locale_switch(),
+            rx.box(_mobile_menu(), display=["flex", "flex", "none"]),
+            align="center",
+            spacing="3",
+            max_width=CONTENT_WIDTH,
+            margin_x="auto",
+            padding_x="1rem",
+            padding_y="0.5rem",
+        ),
+        border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def footer() -> rx.Component:
+    """The borrower footer with the operator's disclosure line."""
+    return rx.el.footer(
+        rx.vstack(
+            rx.text(t("footer.disclosure"), size="2", color_scheme="gray"),
+            rx.text(t("footer.copyright"), size="1", color_scheme="gray"),
+            max_width=CONTENT_WIDTH,
+            margin_x="auto",
+            padding="1.5rem 1rem",
+        ),
+        border_top="1px solid var(--gray-a5)",
+        margin_top="3rem",
+    )
+
+
+def borrower_shell(*children: rx.Component) -> rx.Component:
+    """Wrap a borrower page in the top bar and footer; usable from 360 px wide."""
+    return rx.box(
+        top_bar(),
+        rx.el.main(
+            *children,
+            max_width=CONTENT_WIDTH,
+            margin_x="auto",
+            padding_x="1rem",
+            padding_top="1.5rem",
+            width="100%",
+        ),
+        footer(),
+        min_height="100vh",
+        overflow_x="hidden",
+    )
+
+
+def _staff_link(key: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(t(key)), align="center", spacing="2"),
+        href=href,
+        underline="none",
+        color="inherit",
+        padding_x="0.75rem",
+        min_height=TAP_TARGET,
+        display="flex",
+        align_items="center",
+        border_radius="var(--radius-2)",
+        _hover={"background": "var(--gray-a3)"},
+    )
+
+
+def staff_sidebar() -> rx.Component:
+    """The staff navigation, a sidebar on laptops and a row of links on tablets."""
+    return rx.el.nav(
+        rx.vstack(
+            brand(),
+            rx.text(t("staff.workspace"), size="2", color_scheme="gray"),
+            rx.separator(),
+            *[_staff_link(key, href, icon) for key, href, icon in STAFF_NAV],
+            rx.spacer(),
+            locale_switch(),
+            spacing="1",
+            height="100%",
+            padding="1rem",
+            align="stretch",
+        ),
+        width=["100%", "100%", "15rem"],
+        min_width=["auto", "auto", "15rem"],
+        height=["auto", "auto", "100vh"],
+        position=["static", "static", "sticky"],
+        top="0",
+        border_right="1px solid var(--gray-a5)",
+        background="var(--gray-2)",
+    )
+
+
+def staff_shell(*children: rx.Component) -> rx.Component:
+    """Wrap a staff page in the sidebar layout."""
+    return rx.flex(
+        staff_sidebar(),
+        rx.el.main(*children, flex="1", padding="1.5rem", min_width="0"),
+        direction=rx.breakpoints(initial="column", md="row"),
+        min_height="100vh",
+    )

@@ -1,0 +1,22 @@
+"""Reflex configuration; every value comes from lendapp's validated settings."""
+
+import reflex as rx
+
+from lendapp.settings import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="lendapp",
+    db_url=settings.database_url,
+    redis_url=settings.redis_url,
+    state_manager_mode="redis" if settings.redis_url else "disk",
+    # The machine reaches only package registries; telemetry would try other hosts.
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    default_color_mode="light",
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="jade", radius="medium")),
+        rx.plugins.SitemapPlugin(),
+    ],
+)
