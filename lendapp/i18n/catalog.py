@@ -1,8 +1,9 @@
 """Loading and looking up the message catalogs.
 
-Each locale has one flat JSON file in ``catalogs/`` mapping dotted keys to
-text. Both files must have the same keys; a test enforces it. Placeholders use
-``str.format`` syntax (``{amount}``).
+Each locale has a folder in ``catalogs/`` of flat JSON files, one per area of
+the app, mapping dotted keys to text; the files are merged and a key defined in
+two files is an error. Both locales must have the same keys, which a test
+enforces. Placeholders use ``str.format`` syntax (``{amount}``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,15 @@ def catalog(locale: str) -> dict[str, str]:
     """Return the catalog of ``locale``, falling back to the default locale when unknown."""
     if locale not in LOCALES:
         locale = DEFAULT_LOCALE
-    with (CATALOG_DIR / f"{locale}.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+    merged: dict[str, str] = {}
+    for path in sorted((CATALOG_DIR / locale).glob("*.json")):
+        with path.open(encoding="utf-8") as handle:
+            messages = json.load(handle)
+        duplicated = merged.keys() & messages.keys()
+        if duplicated:
+            raise ValueError(f"{path}: keys already defined in another {locale} file: {sorted(duplicated)}")
+        merged.update(messages)
+    return merged
 
 
 def normalize_locale(value: str | None) -> str:
