@@ -1,0 +1,101 @@
+"""The home page, language switch, 404 page and health route in a real browser."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lendapp.i18n import translate
+from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot
+from tests.support.app_server import AppServer
+
+pytestmark = pytest.mark.e2e
+
+
+def _open_home(page: Page, app_server: AppServer) -> None:
+    page.goto(app_server.base_url + "/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # Products arrive over the websocket after hydration.
+    expect(page.locator("main h3")).to_have_count(4, timeout=20_000)
+
+
+@pytest.mark.parametrize("size_name,viewport", [("phone", PHONE), ("laptop", LAPTOP)])
+def test_home_renders_chinese(browser, app_server: AppServer, size_name: str, viewport: dict[str, int]) -> None:
+    context = new_context(browser, viewport)
+    page = context.new_page()
+
+    _open_home(page, app_server)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(translate("home.headline", "zh-CN"))
+    expect(page.locator("main")).to_contain_text("随心消费贷")
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert not has_horizontal_scroll(page)
+    screenshot(page, f"home-zh-{size_name}")
+    context.close()
+
+
+@pytest.mark.parametrize("size_name,viewport", [("phone", PHONE), ("laptop", LAPTOP)])
+def test_home_switches_to_english(browser, app_server: AppServer, size_name: str, viewport: dict[str, int]) -> None:
+    context = new_context(browser, viewport)
+    page = context.new_page()
+    _open_home(page, app_server)
+
+    page.locator("#locale-switch").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(translate("home.headline", "en"))
+    expect(page.locator("main")).to_contain_text("Flexi consumer loan")
+    assert not has_horizontal_scroll(page)
+    screenshot(page, f"home-en-{size_name}")
+
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text(translate("home.headline", "en"), timeout=20_000)
+    context.close()
+
+
+def test_phone_menu_lists_navigation(phone_page: Page, app_server: AppServer) -> None:
+    _open_home(phone_page, app_server)
+
+    phone_page.locator("#nav-menu").click()
+
+    menu = phone_page.get_by_role("menu")
+    expect(menu).to_contain_text(translate("nav.calculator", "zh-CN"))
+    expect(menu).to_contain_text(translate("nav.sign_in", "zh-CN"))
+    screenshot(phone_page, "home-zh-phone-menu")
+
+
+def test_unknown_route_shows_not_found(phone_page: Page, app_server: AppServer) -> None:
+    phone_page.goto(app_server.base_url + "/no-such-page")
+
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text(translate("not_found.heading", "zh-CN"))
+    screenshot(phone_page, "not-found-zh-phone")
+
+
+def test_page_requests_only_own_host(browser, app_server: AppServer) -> None:
+    context = new_context(browser, PHONE)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("websocket", lambda socket: requested.append(socket.url))
+
+    _open_home(page, app_server)
+    page.wait_for_load_state("networkidle")
+    context.close()
+
+    own = urllib.parse.urlsplit(app_server.base_url).netloc
+    foreign = [url for url in requested if urllib.parse.urlsplit(url).scheme in ("http", "https", "ws", "wss") and urllib.parse.urlsplit(url).netloc != own]
+    assert requested
+    assert foreign == []
+
+
+def test_health_route_reports_database(app_server: AppServer) -> None:
+    with urllib.request.urlopen(app_server.base_url + "/api/health", timeout=10) as response:
+        body = json.load(response)
+        status = response.status
+
+    assert status == 200
+    assert body["status"] == "ok"
+    assert body["database"]["backend"] == "sqlite"

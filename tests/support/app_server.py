@@ -1,0 +1,135 @@
+"""Starting the production build of lendapp on a free loopback port for browser tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.support.postgres import free_port
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BUILD_TIMEOUT_SECONDS = 600
+
+
+@dataclasses.dataclass
+class AppServer:
+    """A running app: its address, database and the demo staff passwords."""
+
+    base_url: str
+    database_url: str
+    var_dir: Path
+    staff_passwords: dict[str, str]
+    process: subprocess.Popen
+    log_path: Path
+
+
+def bun_bin_dir() -> Path:
+    """Return the folder of the bun binary that `make` installs from the npm registry."""
+    arch = "aarch64" if platform.machine() in ("aarch64", "arm64") else "x64"
+    path = PROJECT_ROOT / ".tools" / "bun" / "node_modules" / "@oven" / f"bun-linux-{arch}" / "bin"
+    if not (path / "bun").exists():
+        raise RuntimeError(f"bun not found in {path}: run `make bun` first")
+    return path
+
+
+def app_environment(var_dir: Path, database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Return the environment for a Reflex process that reaches no host but loopback."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "VAR_DIR": str(var_dir),
+            "DATABASE_URL": database_url,
+            "PATH": f"{bun_bin_dir()}{os.pathsep}{env.get('PATH', '')}",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            "REFLEX_CHECK_LATEST_VERSION": "0",
+            "NPM_CONFIG_REGISTRY": "https://registry.npmjs.org",
+            "REFLEX_DIR": str(PROJECT_ROOT / ".cache" / "reflex"),
+            "BUN_INSTALL_CACHE_DIR": str(PROJECT_ROOT / ".cache" / "bun"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def _parse_passwords(seed_output: str) -> dict[str, str]:
+    passwords = {}
+    for line in seed_output.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0].startswith("demo_"):
+            passwords[parts[0]] = parts[1]
+    return passwords
+
+
+def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + BUILD_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with status {process.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the app did not answer {url} within {BUILD_TIMEOUT_SECONDS} s; see {log_path}")
+
+
+def start_app(var_dir: Path, log_dir: Path, database_url: str | None = None, extra_env: dict[str, str] | None = None) -> AppServer:
+    """Migrate, seed and start `reflex run --env prod` in its own process group."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    database_url = database_url or f"sqlite:///{var_dir / 'lendapp.db'}"
+    env = app_environment(var_dir, database_url, extra_env)
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    seed = subprocess.run(
+        [sys.executable, "-m", "lendapp", "demo", "seed"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    port = free_port()
+    log_path = log_dir / "app-server.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-host", "127.0.0.1",
+            "--frontend-port", str(port), "--backend-port", str(port),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base_url}/api/health", process, log_path)
+        _wait_for(f"{base_url}/", process, log_path)
+    except BaseException:
+        stop_app(process)
+        raise
+    return AppServer(base_url, database_url, var_dir, _parse_passwords(seed.stdout), process, log_path)
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    """Stop the app's whole process group (Reflex starts the server as a child)."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    except ProcessLookupError:
+        pass
