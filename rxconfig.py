@@ -15,6 +15,8 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     default_color_mode="light",
+    # Absolute page addresses in sitemap.xml; robots.txt names the same address.
+    deploy_url=settings.public_url,
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="jade", radius="medium")),
         rx.plugins.SitemapPlugin(),

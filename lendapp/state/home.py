@@ -1,65 +1,106 @@
-"""The home page's product list."""
+"""The home page: products with their APR ranges, and the site content entries."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 
 import reflex as rx
 
-from lendapp.i18n.formatting import format_money, format_percent
-from lendapp.services.products import ProductSummary, list_active_products
+from lendapp.services.content import ContentEntry, list_content
+from lendapp.services.quotes import list_product_disclosures
+from lendapp.state.product_page import ProductView, format_disclosure
 
 logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
-class ProductCard:
-    """One product card; figures are pre-formatted in a form both languages read."""
+class ContentView:
+    """One content entry in both languages."""
 
-    code: str
-    segment: str
-    method: str
-    name_zh: str
-    name_en: str
-    summary_zh: str
-    summary_en: str
-    amount_range: str
-    term_range: str
-    rate_range: str
+    key: str
+    title_zh: str
+    title_en: str
+    body_zh: str
+    body_en: str
 
 
-def _to_card(product: ProductSummary) -> ProductCard:
-    # Money and percent formats are the same in both locales apart from the currency sign.
-    return ProductCard(
-        code=product.code,
-        segment=product.segment,
-        method=product.method,
-        name_zh=product.name_zh,
-        name_en=product.name_en,
-        summary_zh=product.summary_zh,
-        summary_en=product.summary_en,
-        amount_range=f"{format_money(product.min_amount, 'zh-CN')} – {format_money(product.max_amount, 'zh-CN')}",
-        term_range=f"{product.min_term_months}–{product.max_term_months}",
-        rate_range=f"{format_percent(product.min_annual_rate, 'zh-CN')} – {format_percent(product.max_annual_rate, 'zh-CN')}",
-    )
+def to_view(entry: ContentEntry) -> ContentView:
+    """Copy a content entry into a state-friendly view."""
+    return ContentView(entry.key, entry.title_zh, entry.title_en, entry.body_zh, entry.body_en)
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishedSnapshot:
+    """The products and content entries read once per process, for initial state values."""
+
+    products: tuple[ProductView, ...] = ()
+    content: tuple[tuple[str, tuple[ContentView, ...]], ...] = ()
+
+    def entries(self, kind: str) -> list[ContentView]:
+        """Return a fresh list of the entries of ``kind``."""
+        return list(dict(self.content).get(kind, ()))
+
+
+@functools.cache
+def published_snapshot() -> PublishedSnapshot:
+    """Read the active products and published content once per process.
+
+    The values become the initial state that Reflex compiles into the static
+    HTML when the app starts (``make run``), so search engines and borrowers
+    without scripts see product names and the FAQ. Staleness rule: a product or
+    entry changed by staff appears in the static HTML at the next start, and
+    live once the page hydrates, because every page's on_load reads the database
+    again. A database that cannot be read (no tables yet, unit tests) gives an
+    empty snapshot, and the pages then fill in after hydration.
+    """
+    try:
+        disclosures = list_product_disclosures()
+        grouped = list_content()
+    except Exception:
+        logger.warning("Reading products and content for the initial page state failed; pages fill in after loading", exc_info=True)
+        return PublishedSnapshot()
+    content = tuple((kind, tuple(to_view(entry) for entry in entries)) for kind, entries in grouped.items())
+    return PublishedSnapshot(tuple(format_disclosure(disclosure) for disclosure in disclosures), content)
+
+
+def _initial_products() -> list[ProductView]:
+    return list(published_snapshot().products)
 
 
 class HomeState(rx.State):
-    """Products shown on the home page."""
+    """Products and content shown on the home page."""
 
-    products: list[ProductCard] = []
+    products: list[ProductView] = rx.field(default_factory=_initial_products)
     load_failed: bool = False
+    faqs: list[ContentView] = rx.field(default_factory=lambda: published_snapshot().entries("faq"))
+    stories: list[ContentView] = rx.field(default_factory=lambda: published_snapshot().entries("story"))
+    partners: list[ContentView] = rx.field(default_factory=lambda: published_snapshot().entries("partner"))
+    licence: list[ContentView] = rx.field(default_factory=lambda: published_snapshot().entries("licence"))
 
     @rx.event
     async def load_products(self) -> None:
-        """Load the active products off the event loop."""
+        """Load the active products with their APR ranges off the event loop."""
         try:
-            summaries = await asyncio.to_thread(list_active_products)
+            disclosures = await asyncio.to_thread(list_product_disclosures)
         except Exception:
             logger.exception("Loading products for the home page failed")
             self.load_failed = True
             return
         self.load_failed = False
-        self.products = [_to_card(summary) for summary in summaries]
+        self.products = [format_disclosure(disclosure) for disclosure in disclosures]
+
+    @rx.event
+    async def load_content(self) -> None:
+        """Load the FAQ, stories, partners and licence fields off the event loop."""
+        try:
+            grouped = await asyncio.to_thread(list_content)
+        except Exception:
+            logger.exception("Loading site content for the home page failed")
+            return
+        self.faqs = [to_view(entry) for entry in grouped["faq"]]
+        self.stories = [to_view(entry) for entry in grouped["story"]]
+        self.partners = [to_view(entry) for entry in grouped["partner"]]
+        self.licence = [to_view(entry) for entry in grouped["licence"]]

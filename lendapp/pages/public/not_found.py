@@ -18,7 +18,7 @@ def page() -> rx.Component:
         rx.vstack(
             rx.heading(t("not_found.heading"), as_="h1", size="7"),
             rx.text(t("not_found.body")),
-            rx.link(rx.button(t("not_found.home"), min_height=TAP_TARGET), href="/"),
+            rx.link(rx.button(t("not_found.home"), high_contrast=True, min_height=TAP_TARGET), href="/"),
             spacing="4",
             padding_y="3rem",
             align="start",

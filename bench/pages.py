@@ -1,0 +1,166 @@
+"""Compare lendapp's home page with Reflex's blank starter app under Lighthouse's mobile audit.
+
+Both apps run as production builds (`reflex run --env prod`) on free loopback
+ports, one after the other so they do not compete for the CPU. Lighthouse
+12.2.3 (from `make audit-tools`) audits each home page with its default mobile
+settings, which simulate a slow 4G network and a 4x slower CPU. The script
+prints the median of RUNS runs and always exits 0: it reports, it does not gate.
+
+Usage: .venv/bin/python bench/pages.py
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.e2e.conftest import CHROMIUM  # noqa: E402
+from tests.e2e.test_lighthouse import LIGHTHOUSE, run_lighthouse  # noqa: E402
+from tests.support.app_server import PROJECT_ROOT, app_environment, start_app, stop_app  # noqa: E402
+from tests.support.postgres import free_port  # noqa: E402
+
+logger = logging.getLogger("bench.pages")
+
+RUNS = 3
+REPORT_DIR = PROJECT_ROOT / "artifacts" / "bench-pages"
+START_TIMEOUT_SECONDS = 600
+TARGET_PERFORMANCE = 90
+TARGET_LCP_SECONDS = 2.5
+TARGET_JS_RATIO = 1.5
+
+
+def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the starter app exited with status {process.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the starter app did not respond at {url} within {START_TIMEOUT_SECONDS} s; see {log_path}")
+
+
+def start_starter(work_dir: Path) -> tuple[str, subprocess.Popen]:
+    """Create Reflex's blank app in ``work_dir`` and start its production build; return its URL and process."""
+    app_dir = work_dir / "starter"
+    app_dir.mkdir()
+    env = app_environment(work_dir, f"sqlite:///{work_dir / 'starter.db'}")
+    subprocess.run(
+        [sys.executable, "-m", "reflex", "init", "--template", "blank", "--no-agents"],
+        cwd=app_dir, env=env, check=True, capture_output=True, timeout=START_TIMEOUT_SECONDS,
+    )
+    port = free_port()
+    log_path = REPORT_DIR / "starter.log"
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-host", "127.0.0.1",
+            "--frontend-port", str(port), "--backend-port", str(port),
+        ],
+        cwd=app_dir, env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_for(url, process, log_path)
+    except BaseException:
+        stop_app(process)
+        raise
+    return url, process
+
+
+def measure(name: str, url: str) -> dict:
+    """Run Lighthouse's performance audit RUNS times on ``url`` and return the medians and the script URLs."""
+    scores, lcps, script_bytes, total_bytes = [], [], [], []
+    script_urls: set[str] = set()
+    for run in range(1, RUNS + 1):
+        report = run_lighthouse(url, "performance", REPORT_DIR / f"{name}-{run}.json")
+        scores.append(report["categories"]["performance"]["score"] * 100)
+        lcps.append(report["audits"]["largest-contentful-paint"]["numericValue"] / 1000)
+        requests = report["audits"]["network-requests"]["details"]["items"]
+        scripts = [item for item in requests if item.get("resourceType") == "Script"]
+        script_bytes.append(sum(item.get("transferSize", 0) for item in scripts))
+        total_bytes.append(sum(item.get("transferSize", 0) for item in requests))
+        script_urls.update(item["url"] for item in scripts)
+    return {
+        "performance": statistics.median(scores),
+        "lcp_s": statistics.median(lcps),
+        "js_bytes": statistics.median(script_bytes),
+        "total_bytes": statistics.median(total_bytes),
+        "script_urls": sorted(script_urls),
+    }
+
+
+def _machine() -> str:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
+    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    return f"{cores} cores ({cpu}), {chromium}"
+
+
+def print_table(starter: dict, lendapp: dict) -> None:
+    """Print the figures of both apps, lendapp's ratios to the starter and whether each target is met."""
+    js_ratio = lendapp["js_bytes"] / starter["js_bytes"]
+    rows = [
+        ("Performance score", f"{starter['performance']:.0f}", f"{lendapp['performance']:.0f}",
+         f"{lendapp['performance'] / starter['performance']:.2f}", f">= {TARGET_PERFORMANCE}", lendapp["performance"] >= TARGET_PERFORMANCE),
+        ("LCP (s)", f"{starter['lcp_s']:.2f}", f"{lendapp['lcp_s']:.2f}",
+         f"{lendapp['lcp_s'] / starter['lcp_s']:.2f}", f"< {TARGET_LCP_SECONDS}", lendapp["lcp_s"] < TARGET_LCP_SECONDS),
+        ("JavaScript (KiB)", f"{starter['js_bytes'] / 1024:.0f}", f"{lendapp['js_bytes'] / 1024:.0f}",
+         f"{js_ratio:.2f}", f"<= {TARGET_JS_RATIO}x starter", js_ratio <= TARGET_JS_RATIO),
+        ("All transfers (KiB)", f"{starter['total_bytes'] / 1024:.0f}", f"{lendapp['total_bytes'] / 1024:.0f}",
+         f"{lendapp['total_bytes'] / starter['total_bytes']:.2f}", "-", None),
+    ]
+    print(f"| Measure (median of {RUNS}) | Starter | lendapp | Ratio | Target | Met |")
+    print("|---|---|---|---|---|---|")
+    for label, base, ours, ratio, target, met in rows:
+        print(f"| {label} | {base} | {ours} | {ratio} | {target} | {'-' if met is None else ('yes' if met else 'no')} |")
+    plotly = [url for url in lendapp["script_urls"] if "plotly" in url.lower()]
+    print(f"\nPlotly scripts on lendapp's home page: {plotly or 'none'}")
+    print(f"Machine: {_machine()}")
+
+
+def main() -> int:
+    """Start each app in turn, measure its home page and print the comparison."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not LIGHTHOUSE.exists():
+        logger.error("Lighthouse not found at %s: run `make audit-tools` first", LIGHTHOUSE)
+        return 0
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lendapp-bench-pages-") as temp:
+        work_dir = Path(temp)
+        logger.info("Building and starting Reflex's blank starter app")
+        url, process = start_starter(work_dir)
+        try:
+            starter = measure("starter", url)
+        finally:
+            stop_app(process)
+        logger.info("Building and starting lendapp with demo data")
+        server = start_app(work_dir / "lendapp", REPORT_DIR)
+        try:
+            lendapp = measure("lendapp", server.base_url + "/")
+        finally:
+            stop_app(server.process)
+    (REPORT_DIR / "summary.json").write_text(json.dumps({"starter": starter, "lendapp": lendapp}, indent=2))
+    print_table(starter, lendapp)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

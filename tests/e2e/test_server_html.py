@@ -1,0 +1,110 @@
+"""The HTML the production server returns before any script runs: what crawlers and slow phones see first."""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.request
+
+import pytest
+
+from lendapp.i18n.catalog import catalog
+from lendapp.services.seed import DEMO_PRODUCTS
+from tests.support.app_server import AppServer
+
+pytestmark = pytest.mark.e2e
+
+ZH = catalog("zh-CN")
+CONSUMER_FLEX = next(values for values in DEMO_PRODUCTS if values["code"] == "consumer-flex")
+
+
+def _fetch(app_server: AppServer, path: str) -> str:
+    with urllib.request.urlopen(app_server.base_url + path, timeout=30) as response:
+        assert response.status == 200
+        return response.read().decode("utf-8")
+
+
+def _visible_text(page_html: str) -> str:
+    """Drop scripts, styles and tags, so a match cannot come from the serialized state."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return html.unescape(text)
+
+
+def _h1(page_html: str) -> str:
+    match = re.search(r"<h1\b[^>]*>(.*?)</h1>", page_html, flags=re.S)
+    assert match, "the server's HTML has no h1"
+    return _visible_text(match.group(1)).strip()
+
+
+def _meta(page_html: str, attribute: str, name: str) -> str | None:
+    for tag in re.findall(r"<meta\b[^>]*>", page_html):
+        if re.search(rf'{attribute}="{re.escape(name)}"', tag):
+            content = re.search(r'content="([^"]*)"', tag)
+            return html.unescape(content.group(1)) if content else None
+    return None
+
+
+def _title(page_html: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", page_html, flags=re.S)
+    assert match, "the server's HTML has no title"
+    return html.unescape(match.group(1))
+
+
+STATIC_PAGES = [
+    ("/", "home.meta_title", "home.meta_description", "home.headline", ["home.subheadline", "site.faq_heading"]),
+    ("/calculator", "calculator.meta_title", "calculator.meta_description", "calculator.heading", ["calculator.intro", "calculator.product"]),
+    ("/help", "help.meta_title", "help.meta_description", "help.heading", ["help.search_label", "help.contact_heading"]),
+]
+
+
+@pytest.mark.parametrize("path,title_key,description_key,h1_key,body_keys", STATIC_PAGES)
+def test_server_html_has_page_text(app_server: AppServer, path, title_key, description_key, h1_key, body_keys) -> None:
+    page_html = _fetch(app_server, path)
+    text = _visible_text(page_html)
+
+    assert _title(page_html) == ZH[title_key]
+    assert _meta(page_html, "name", "description") == ZH[description_key]
+    assert _meta(page_html, "property", "og:title") == ZH[title_key]
+    assert _h1(page_html) == ZH[h1_key]
+    for key in body_keys:
+        assert ZH[key] in text, f"{key} is missing from the server's HTML of {path}"
+
+
+def test_server_html_home_lists_products(app_server: AppServer) -> None:
+    text = _visible_text(_fetch(app_server, "/"))
+
+    for values in DEMO_PRODUCTS:
+        assert values["name_zh"] in text, f"product {values['code']} is missing from the server's HTML"
+
+
+def test_server_html_home_and_help_have_faq(app_server: AppServer) -> None:
+    home_html = _fetch(app_server, "/")
+    help_html = _fetch(app_server, "/help")
+
+    for page_html in (home_html, help_html):
+        questions = re.findall(r"<summary\b[^>]*>(.*?)</summary>", page_html, flags=re.S)
+        assert len(questions) >= 3, "the FAQ questions are missing from the server's HTML"
+        assert all(_visible_text(question).strip() for question in questions)
+
+
+def test_server_html_product_page(app_server: AppServer) -> None:
+    page_html = _fetch(app_server, "/products/consumer-flex")
+    text = _visible_text(page_html)
+    expected_title = ZH["product_page.meta_title_named"].format(name=CONSUMER_FLEX["name_zh"])
+
+    assert _h1(page_html) == CONSUMER_FLEX["name_zh"]
+    assert CONSUMER_FLEX["summary_zh"] in text
+    assert ZH["product_page.disclosure_heading"] in text
+    assert _title(page_html) == expected_title
+    assert _meta(page_html, "name", "description") == CONSUMER_FLEX["summary_zh"]
+    assert _meta(page_html, "property", "og:title") == expected_title
+
+
+def test_robots_txt_names_absolute_sitemap(app_server: AppServer) -> None:
+    robots = _fetch(app_server, "/robots.txt")
+    sitemap_lines = [line for line in robots.splitlines() if line.lower().startswith("sitemap:")]
+
+    assert "User-agent: *" in robots
+    assert len(sitemap_lines) == 1
+    assert re.fullmatch(r"Sitemap: https?://[^/\s]+(/\S*)?/sitemap\.xml", sitemap_lines[0])

@@ -1,0 +1,65 @@
+"""Parsing the calculator's typed amount, term and rate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from lendapp.state.calculator import InputError, normalize_number, parse_amount, parse_rate_percent, parse_term
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("10000", Decimal("10000")),
+        ("１００００", Decimal("10000")),
+        ("１２３４．５６", Decimal("1234.56")),
+        ("10,000", Decimal("10000")),
+        ("１０，０００", Decimal("10000")),
+        (" ¥5000 ", Decimal("5000")),
+        ("￥5000", Decimal("5000")),
+        ("5000元", Decimal("5000")),
+        ("5000。5", Decimal("5000.5")),
+    ],
+)
+def test_parse_amount_accepts(text: str, expected: Decimal) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "10k", "-100", "0", "0.00", "１２.３４５", "1e5", "NaN", "一万"])
+def test_parse_amount_rejects(text: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_amount(text)
+
+    assert raised.value.key == "calculator.error.amount_invalid"
+
+
+@pytest.mark.parametrize("text,expected", [("12", 12), ("１２", 12), (" 6 ", 6), ("036", 36)])
+def test_parse_term_accepts(text: str, expected: int) -> None:
+    assert parse_term(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "0", "-3", "－３", "1.5", "twelve", "十二"])
+def test_parse_term_rejects(text: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_term(text)
+
+    assert raised.value.key == "calculator.error.term_invalid"
+
+
+@pytest.mark.parametrize("text,expected", [("18", Decimal("0.18")), ("７.２", Decimal("0.072")), ("12.5%", Decimal("0.125")), ("0", Decimal("0"))])
+def test_parse_rate_accepts(text: str, expected: Decimal) -> None:
+    assert parse_rate_percent(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "-1", "abc", "12.34567"])
+def test_parse_rate_rejects(text: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_rate_percent(text)
+
+    assert raised.value.key == "calculator.error.rate_invalid"
+
+
+def test_normalize_number_nfkc() -> None:
+    assert normalize_number("　１２３　") == "123"
