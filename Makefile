@@ -44,11 +44,24 @@ bun: $(BUN_BIN)/bun
 migrate: $(VENV)/.installed
 	$(PY) -m alembic upgrade head
 
+# The first run also trains the cold-start credit model (about a minute on 2 cores).
 seed: migrate
 	$(PY) -m lendapp demo seed
+	$(PY) -m lendapp model list --json | grep -q '"active": true' || $(PY) -m lendapp model train
 
 run: $(VENV)/.installed bun seed
 	$(PY) -m reflex run --env prod --backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
+
+# Lighthouse and axe-core for the accessibility, SEO and page-weight checks, from the npm registry.
+AUDIT_DIR := .tools/audit
+AXE_VERSION := 4.14.1
+LIGHTHOUSE_VERSION := 12.2.3
+.PHONY: audit-tools
+audit-tools: $(AUDIT_DIR)/.installed-$(AXE_VERSION)-$(LIGHTHOUSE_VERSION)
+
+$(AUDIT_DIR)/.installed-$(AXE_VERSION)-$(LIGHTHOUSE_VERSION):
+	npm install --no-save --no-audit --no-fund --prefix $(AUDIT_DIR) axe-core@$(AXE_VERSION) lighthouse@$(LIGHTHOUSE_VERSION)
+	touch $@
 
 # Debian packages the tests use, each installed only when missing.
 system-test-deps:
@@ -64,7 +77,7 @@ system-test-deps:
 	fi
 
 # The exit status of pytest itself is kept for .ci/run, which make would turn into 2.
-test: $(VENV)/.dev-installed bun system-test-deps
+test: $(VENV)/.dev-installed bun system-test-deps audit-tools
 	@mkdir -p .cache; rm -f .cache/pytest-status
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; echo $$status > .cache/pytest-status; exit $$status
 

@@ -19,6 +19,10 @@ from lendapp.settings import get_settings
 COMMAND_MODULES = (
     "lendapp.cli.loan",
     "lendapp.cli.demo",
+    "lendapp.cli.staff",
+    "lendapp.cli.audit",
+    "lendapp.cli.keys",
+    "lendapp.cli.model",
 )
 
 

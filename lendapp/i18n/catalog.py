@@ -1,8 +1,8 @@
 """Loading and looking up the message catalogs.
 
 Each locale has a folder in ``catalogs/`` of flat JSON files, one per area of
-the app, mapping dotted keys to text; the files are merged and a key defined in
-two files is an error. Both locales must have the same keys, which a test
+the app, mapping dotted keys to text. The files are merged, and a key defined
+in two files is an error. Both locales must have the same keys, which a test
 enforces. Placeholders use ``str.format`` syntax (``{amount}``).
 """
 

@@ -6,9 +6,19 @@ import reflex as rx
 
 from lendapp.components.text import static_text
 from lendapp.pages.public import home, not_found
+from lendapp.pages.public import calculator, loan_agreement, privacy, product
+from lendapp.pages.public import help as help_center
+from lendapp.pages.borrower import security
+from lendapp.pages.borrower import application_status, apply
+from lendapp.pages.public import login, register, reset_password
+from lendapp.pages.staff import accounts as staff_accounts
 from lendapp.pages.staff import home as staff_home
+from lendapp.pages.staff import login as staff_login
 
 PAGE_MODULES = (home, not_found, staff_home)
+PAGE_MODULES += (calculator, product, help_center, privacy, loan_agreement)
+PAGE_MODULES += (login, register, reset_password, security, staff_login, staff_accounts)
+PAGE_MODULES += (apply, application_status)
 
 
 def register_pages(app: rx.App) -> None:
@@ -25,4 +35,30 @@ def register_pages(app: rx.App) -> None:
             title=static_text(module.TITLE_KEY),
             description=static_text(module.DESCRIPTION_KEY),
             on_load=getattr(module, "ON_LOAD", None),
+            meta=open_graph_meta(module),
         )
+    # Products read at startup also get static routes, so their text is in the server's HTML.
+    for route, render, view in product.static_pages():
+        title = static_text("product_page.meta_title_named").format(name=view.name_zh)
+        app.add_page(
+            render,
+            route=route,
+            title=title,
+            description=view.summary_zh,
+            on_load=product.ON_LOAD,
+            meta=_meta_tags(title, view.summary_zh),
+        )
+
+
+def open_graph_meta(module) -> list[dict[str, str]]:
+    """Return the Open Graph tags of a page module, in the default locale like its title."""
+    return _meta_tags(static_text(module.TITLE_KEY), static_text(module.DESCRIPTION_KEY))
+
+
+def _meta_tags(title: str, description: str) -> list[dict[str, str]]:
+    return [
+        {"property": "og:title", "content": title},
+        {"property": "og:description", "content": description},
+        {"property": "og:type", "content": "website"},
+        {"property": "og:locale", "content": "zh_CN"},
+    ]

@@ -5,8 +5,52 @@ migrations, so a new table module must be imported here.
 """
 
 from lendapp.db.models.account import UserAccount
+from lendapp.db.models.application import ApplicationStatusEvent, LoanApplication
+from lendapp.db.models.audit import AuditChainHead, AuditEntry
+from lendapp.db.models.auth_session import AuthSession, SignInHandoff
+from lendapp.db.models.borrower import BorrowerProfile
+from lendapp.db.models.consent import ConsentRecord
+from lendapp.db.models.content import SiteContent
+from lendapp.db.models.document import ApplicationDocument
 from lendapp.db.models.product import LoanProduct
+from lendapp.db.models.sms import SmsCode, SmsOutboxMessage
+from lendapp.db.models.throttle import SignInFailure, SignInLockout
 
-ALL_TABLES = (UserAccount, LoanProduct)
+ALL_TABLES = (
+    UserAccount,
+    LoanProduct,
+    AuthSession,
+    SignInHandoff,
+    SmsCode,
+    SmsOutboxMessage,
+    SignInFailure,
+    SignInLockout,
+    AuditEntry,
+    AuditChainHead,
+    BorrowerProfile,
+    SiteContent,
+    LoanApplication,
+    ApplicationStatusEvent,
+    ApplicationDocument,
+    ConsentRecord,
+)
 
-__all__ = ["ALL_TABLES", "LoanProduct", "UserAccount"]
+__all__ = [
+    "ALL_TABLES",
+    "ApplicationDocument",
+    "ApplicationStatusEvent",
+    "AuditChainHead",
+    "AuditEntry",
+    "AuthSession",
+    "BorrowerProfile",
+    "ConsentRecord",
+    "LoanApplication",
+    "LoanProduct",
+    "SignInFailure",
+    "SignInHandoff",
+    "SignInLockout",
+    "SiteContent",
+    "SmsCode",
+    "SmsOutboxMessage",
+    "UserAccount",
+]

@@ -1,0 +1,98 @@
+"""Loan applications (借款申请) from draft to decision, and their status history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from lendapp.db.types import ExactDecimal, UTCDateTime, utc_now
+
+
+class LoanApplication(SQLModel, table=True):
+    """One borrower's request for a loan, with what the wizard collected and the automatic decision.
+
+    Personal values are AES-GCM ciphertext (``*_enc``) plus keyed hashes for
+    the duplicate and fraud checks (``*_hash``). Amounts are yuan, rates annual fractions.
+    """
+
+    __tablename__ = "loan_application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, sa_column_kwargs={"unique": True}, description="Shown to people, e.g. LA-20261204-000123.")
+    borrower_id: int = Field(foreign_key="user_account.id", index=True)
+    status: str = Field(max_length=32, index=True)
+    step: int = Field(default=1, description="The furthest wizard step the borrower has reached.")
+
+    product_code: str = Field(default="", max_length=64)
+    product_version: int | None = None
+    segment: str = Field(default="", max_length=32)
+    amount: Decimal | None = Field(default=None, sa_type=ExactDecimal(18, 2))
+    term: int | None = Field(default=None, description="Months, or days for the bullet method.")
+    method: str = Field(default="", max_length=32)
+    annual_rate: Decimal | None = Field(default=None, sa_type=ExactDecimal(9, 6), description="Nominal rate quoted at step 1.")
+    purpose: str = Field(default="", max_length=32)
+
+    full_name_enc: str | None = Field(default=None, max_length=512)
+    id_number_enc: str | None = Field(default=None, max_length=512)
+    id_number_hash: str | None = Field(default=None, max_length=64, index=True)
+    birth_date: dt.date | None = None
+    sex: str = Field(default="", max_length=8)
+    region_code: str = Field(default="", max_length=6)
+    province: str = Field(default="", max_length=64)
+
+    contact_phone_enc: str | None = Field(default=None, max_length=512)
+    contact_phone_hash: str | None = Field(default=None, max_length=64, index=True)
+    address_enc: str | None = Field(default=None, max_length=2048)
+    employment_type: str = Field(default="", max_length=32)
+    employer_enc: str | None = Field(default=None, max_length=1024)
+    monthly_income: Decimal | None = Field(default=None, sa_type=ExactDecimal(18, 2))
+    employment_months: int | None = None
+    housing: str = Field(default="", max_length=16)
+    residence_years: int | None = None
+    dependants: int | None = None
+
+    bank_card_enc: str | None = Field(default=None, max_length=512)
+    bank_card_hash: str | None = Field(default=None, max_length=64, index=True)
+    bank_card_last4: str = Field(default="", max_length=4)
+    bank_name: str = Field(default="", max_length=128)
+    bank_card_product: str = Field(default="", max_length=128)
+    bank_card_type: str = Field(default="", max_length=16)
+
+    channel: str = Field(default="web", max_length=16)
+    device_id: str = Field(default="", max_length=128)
+    client_ip: str = Field(default="", max_length=64)
+
+    score: int | None = None
+    pd: float | None = None
+    reason_codes: str = Field(default="[]", sa_type=sa.Text, description="JSON list of reason codes.")
+    rules_hit: str = Field(default="[]", sa_type=sa.Text, description="JSON list of policy and fraud rule codes.")
+    model_version: str = Field(default="", max_length=128)
+    offered_rate: Decimal | None = Field(default=None, sa_type=ExactDecimal(9, 6))
+    suggested_limit: Decimal | None = Field(default=None, sa_type=ExactDecimal(18, 2))
+    decision_reason: str = Field(default="", max_length=64)
+
+    created_at: dt.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    expires_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    submitted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    scoring_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, description="Withdrawn or expired.")
+
+
+class ApplicationStatusEvent(SQLModel, table=True):
+    """One status change of an application: who moved it, from what, to what and why."""
+
+    __tablename__ = "application_status_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="loan_application.id", index=True)
+    from_status: str = Field(default="", max_length=32)
+    to_status: str = Field(max_length=32)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_role: str = Field(default="system", max_length=32)
+    reason: str = Field(default="", max_length=256)
+    created_at: dt.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
