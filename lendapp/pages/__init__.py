@@ -14,11 +14,14 @@ from lendapp.pages.public import login, register, reset_password
 from lendapp.pages.staff import accounts as staff_accounts
 from lendapp.pages.staff import home as staff_home
 from lendapp.pages.staff import login as staff_login
+from lendapp.pages.staff import application as staff_application
+from lendapp.pages.staff import queue as staff_queue
 
 PAGE_MODULES = (home, not_found, staff_home)
 PAGE_MODULES += (calculator, product, help_center, privacy, loan_agreement)
 PAGE_MODULES += (login, register, reset_password, security, staff_login, staff_accounts)
 PAGE_MODULES += (apply, application_status)
+PAGE_MODULES += (staff_queue, staff_application)
 
 
 def register_pages(app: rx.App) -> None:

@@ -44,7 +44,8 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.IN_REVIEW: frozenset({S.APPROVED, S.DECLINED, S.DOCUMENTS_REQUESTED, S.WITHDRAWN}),
     S.DOCUMENTS_REQUESTED: frozenset({S.IN_REVIEW, S.WITHDRAWN, S.EXPIRED}),
     S.APPROVED: frozenset({S.PENDING_SECOND_APPROVAL, S.OFFER_ACCEPTED, S.WITHDRAWN, S.EXPIRED}),
-    S.PENDING_SECOND_APPROVAL: frozenset({S.OFFER_ACCEPTED, S.DECLINED, S.WITHDRAWN}),
+    # A senior approver's confirmation returns the application to approved, where the borrower accepts the offer.
+    S.PENDING_SECOND_APPROVAL: frozenset({S.APPROVED, S.OFFER_ACCEPTED, S.DECLINED, S.WITHDRAWN}),
     S.OFFER_ACCEPTED: frozenset({S.CONTRACT_SIGNED, S.WITHDRAWN, S.EXPIRED}),
     S.CONTRACT_SIGNED: frozenset({S.DISBURSED}),
 }

@@ -1,0 +1,433 @@
+"""The staff review queue: listing applications that wait for a person, and claiming or assigning them.
+
+The queue is sorted by submission time and paged by keyset: the cursor is
+the ``(submitted_at, id)`` pair of the last row shown, so a page never skips
+or repeats rows when new applications arrive.
+
+Who works on an application is the latest ``application.assign`` entry of
+the audit log for it.
+
+NOTE: ``loan_application`` has no assignee column, so the assignee filter
+reads the audit log. An indexed column would be faster for a large queue.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+import logging
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from lendapp.db.engine import session_scope
+from lendapp.db.models import ApplicationStatusEvent, AuditEntry, LoanApplication, UserAccount
+from lendapp.domain.masking import mask_id_number, mask_name, mask_phone
+from lendapp.domain.permissions import Permission, has_permission
+from lendapp.services.applications_lifecycle import ApplicationStatus
+from lendapp.services.applications_views import (
+    CONTACT_PHONE_COLUMN,
+    FULL_NAME_COLUMN,
+    ID_NUMBER_COLUMN,
+    StatusEventView,
+    to_event_view,
+)
+from lendapp.services.audit import canonical_json, record_audit
+from lendapp.services.auth_errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from lendapp.services.pii import decrypt
+from lendapp.services.sessions import Principal
+
+logger = logging.getLogger(__name__)
+
+ASSIGN_ACTION = "application.assign"
+OBJECT_TYPE = "loan_application"
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+# Statuses that wait for a staff member.
+QUEUE_STATUSES = (
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.DOCUMENTS_REQUESTED,
+    ApplicationStatus.PENDING_SECOND_APPROVAL,
+)
+
+
+class ScoreBand(enum.StrEnum):
+    """Score bands of the queue filter; the bounds follow the credit policy's pricing tiers."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    UNSCORED = "unscored"
+
+
+# Inclusive lower and exclusive upper score of each band; None is open.
+SCORE_BAND_BOUNDS: dict[ScoreBand, tuple[int | None, int | None]] = {
+    ScoreBand.HIGH: (580, None),
+    ScoreBand.MEDIUM: (540, 580),
+    ScoreBand.LOW: (None, 540),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows.
+
+    Attributes:
+        status: One of ``QUEUE_STATUSES``, or "" for all of them.
+        product_code: A product code, or "" for every product.
+        score_band: A ``ScoreBand`` value, or "" for every score.
+        assignee_id: Only applications assigned to this user; None for anyone.
+        unassigned: Only applications without an assignee.
+        newest_first: Sort by submission time descending instead of ascending.
+    """
+
+    status: str = ""
+    product_code: str = ""
+    score_band: str = ""
+    assignee_id: int | None = None
+    unassigned: bool = False
+    newest_first: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueCursor:
+    """The sort key of the last row of a page; the next page starts after it."""
+
+    submitted_at: dt.datetime
+    application_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueRow:
+    """One application in the queue; carries no personal data."""
+
+    number: str
+    status: str
+    product_code: str
+    amount: str
+    term: int | None
+    method: str
+    score: int | None
+    pd: float | None
+    submitted_at: dt.datetime | None
+    assignee_id: int | None
+    assignee_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, the cursor of the next page (None at the end), and counts per status."""
+
+    rows: tuple[QueueRow, ...]
+    next_cursor: QueueCursor | None
+    counts: dict[str, int]
+
+
+def _require(actor: Principal, permission: Permission) -> None:
+    if not has_permission(actor.role, permission):
+        logger.warning("Denied %s to user %s (%s)", permission, actor.user_id, actor.role)
+        raise PermissionDeniedError("auth.error.forbidden")
+
+
+def _latest_assignments() -> sa.Subquery:
+    """Return a subquery of (application id, assignee JSON) from each application's latest assign entry."""
+    audit = AuditEntry.__table__
+    latest = (
+        sa.select(audit.c.object_id, sa.func.max(audit.c.sequence).label("sequence"))
+        .where(audit.c.action == ASSIGN_ACTION, audit.c.object_type == OBJECT_TYPE)
+        .group_by(audit.c.object_id)
+        .subquery()
+    )
+    return (
+        sa.select(audit.c.object_id.label("object_id"), audit.c.after.label("after"))
+        .join(latest, audit.c.sequence == latest.c.sequence)
+        .subquery()
+    )
+
+
+def _assignee_json(user_id: int) -> str:
+    return canonical_json({"assignee_id": user_id})
+
+
+def _filtered(query: sa.Select, flt: QueueFilter, assignments: sa.Subquery) -> sa.Select:
+    table = LoanApplication.__table__
+    if flt.status:
+        if flt.status not in QUEUE_STATUSES:
+            raise InvalidInputError("staff.queue.error.status", field="status", status=flt.status)
+        query = query.where(table.c.status == flt.status)
+    else:
+        query = query.where(table.c.status.in_([str(status) for status in QUEUE_STATUSES]))
+    if flt.product_code:
+        query = query.where(table.c.product_code == flt.product_code)
+    if flt.score_band:
+        query = query.where(_band_condition(flt.score_band))
+    if flt.assignee_id is not None:
+        query = query.where(assignments.c.after == _assignee_json(flt.assignee_id))
+    elif flt.unassigned:
+        query = query.where(sa.or_(assignments.c.after.is_(None), assignments.c.after == canonical_json({"assignee_id": None})))
+    return query
+
+
+def _band_condition(band: str) -> sa.ColumnElement[bool]:
+    score = LoanApplication.__table__.c.score
+    try:
+        parsed = ScoreBand(band)
+    except ValueError as error:
+        raise InvalidInputError("staff.queue.error.score_band", field="score_band", band=band) from error
+    if parsed is ScoreBand.UNSCORED:
+        return score.is_(None)
+    low, high = SCORE_BAND_BOUNDS[parsed]
+    conditions = [score.is_not(None)]
+    if low is not None:
+        conditions.append(score >= low)
+    if high is not None:
+        conditions.append(score < high)
+    return sa.and_(*conditions)
+
+
+def _after_cursor(query: sa.Select, cursor: QueueCursor, newest_first: bool) -> sa.Select:
+    table = LoanApplication.__table__
+    submitted, row_id = table.c.submitted_at, table.c.id
+    if newest_first:
+        return query.where(sa.or_(submitted < cursor.submitted_at, sa.and_(submitted == cursor.submitted_at, row_id < cursor.application_id)))
+    return query.where(sa.or_(submitted > cursor.submitted_at, sa.and_(submitted == cursor.submitted_at, row_id > cursor.application_id)))
+
+
+def list_queue(
+    actor: Principal,
+    flt: QueueFilter = QueueFilter(),
+    cursor: QueueCursor | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> QueuePage:
+    """List one page of applications waiting for review, with the count of each queue status.
+
+    Args:
+        actor: The staff member; needs the review-queue permission.
+        flt: Filters and sort direction.
+        cursor: The ``next_cursor`` of the previous page, or None for the first page.
+        page_size: Rows per page, 1 to ``MAX_PAGE_SIZE``.
+
+    Raises:
+        PermissionDeniedError: The actor may not see the queue.
+        InvalidInputError: A filter value or the page size is invalid.
+    """
+    _require(actor, Permission.REVIEW_QUEUE)
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInputError("staff.queue.error.page_size", field="page_size", maximum=MAX_PAGE_SIZE)
+    table = LoanApplication.__table__
+    users = UserAccount.__table__
+    assignments = _latest_assignments()
+    query = (
+        sa.select(table, assignments.c.after.label("assignment"))
+        .outerjoin(assignments, assignments.c.object_id == sa.cast(table.c.id, assignments.c.object_id.type))
+        .where(table.c.submitted_at.is_not(None))
+    )
+    query = _filtered(query, flt, assignments)
+    if cursor is not None:
+        query = _after_cursor(query, cursor, flt.newest_first)
+    order = (table.c.submitted_at.desc(), table.c.id.desc()) if flt.newest_first else (table.c.submitted_at, table.c.id)
+    query = query.order_by(*order).limit(page_size + 1)
+    with session_scope() as session:
+        records = session.execute(query).mappings().all()
+        counts = _status_counts(session)
+        assignee_ids = {_assignee_of(record["assignment"]) for record in records} - {None}
+        names = dict(session.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(assignee_ids))).all()) if assignee_ids else {}
+    rows = tuple(_to_row(record, names) for record in records[:page_size])
+    next_cursor = None
+    if len(records) > page_size:
+        last = records[page_size - 1]
+        next_cursor = QueueCursor(last["submitted_at"], last["id"])
+    return QueuePage(rows=rows, next_cursor=next_cursor, counts=counts)
+
+
+def _status_counts(session: Session) -> dict[str, int]:
+    table = LoanApplication.__table__
+    found = dict(
+        session.execute(
+            sa.select(table.c.status, sa.func.count())
+            .where(table.c.status.in_([str(status) for status in QUEUE_STATUSES]))
+            .group_by(table.c.status)
+        ).all()
+    )
+    return {str(status): int(found.get(str(status), 0)) for status in QUEUE_STATUSES}
+
+
+def _assignee_of(assignment_json: str | None) -> int | None:
+    if not assignment_json:
+        return None
+    return json.loads(assignment_json).get("assignee_id")
+
+
+def _to_row(record: sa.RowMapping, names: dict[int, str]) -> QueueRow:
+    assignee_id = _assignee_of(record["assignment"])
+    amount = record["amount"]
+    return QueueRow(
+        number=record["number"],
+        status=record["status"],
+        product_code=record["product_code"],
+        amount="" if amount is None else f"{amount:.2f}",
+        term=record["term"],
+        method=record["method"],
+        score=record["score"],
+        pd=record["pd"],
+        submitted_at=record["submitted_at"],
+        assignee_id=assignee_id,
+        assignee_name=names.get(assignee_id, "") if assignee_id is not None else "",
+    )
+
+
+def current_assignee(session: Session, application_id: int) -> int | None:
+    """Return the user id the application is assigned to, or None."""
+    audit = AuditEntry.__table__
+    after = session.execute(
+        sa.select(audit.c.after)
+        .where(audit.c.action == ASSIGN_ACTION, audit.c.object_type == OBJECT_TYPE, audit.c.object_id == str(application_id))
+        .order_by(audit.c.sequence.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return _assignee_of(after)
+
+
+def _open_application(session: Session, number: str) -> LoanApplication:
+    # The row lock serialises two claims of the same application on PostgreSQL.
+    row = session.execute(
+        sa.select(LoanApplication).where(LoanApplication.number == number).with_for_update()
+    ).scalar_one_or_none()
+    if row is None or row.status not in QUEUE_STATUSES:
+        raise NotFoundError("staff.queue.error.not_found", number=number)
+    return row
+
+
+def claim(actor: Principal, number: str, client_ip: str = "") -> int:
+    """Assign an application in the queue to the actor and return the actor's id.
+
+    Claiming one's own application again changes nothing and writes no audit entry.
+
+    Raises:
+        PermissionDeniedError: The actor may not review applications.
+        NotFoundError: No application with that number is waiting in the queue.
+        InvalidInputError: Someone else has already claimed it; an assignment by a colleague moves it.
+    """
+    _require(actor, Permission.APPLICATION_DECIDE)
+    with session_scope() as session:
+        row = _open_application(session, number)
+        holder = current_assignee(session, row.id)
+        if holder == actor.user_id:
+            return actor.user_id
+        if holder is not None:
+            raise InvalidInputError("staff.queue.error.claimed", number=number)
+        _write_assignment(session, actor, row, holder, actor.user_id, client_ip)
+    logger.info("User %s claimed application %s", actor.user_id, number)
+    return actor.user_id
+
+
+def assign(actor: Principal, number: str, assignee_id: int | None, client_ip: str = "") -> int | None:
+    """Assign an application to a reviewer, or release it with None, and return the assignee.
+
+    Raises:
+        PermissionDeniedError: The actor may not review applications.
+        NotFoundError: The application is not in the queue.
+        InvalidInputError: The assignee is not an active staff member who may decide applications.
+    """
+    _require(actor, Permission.APPLICATION_DECIDE)
+    with session_scope() as session:
+        row = _open_application(session, number)
+        if assignee_id is not None:
+            user = session.get(UserAccount, assignee_id)
+            if user is None or not user.is_active or not has_permission(user.role, Permission.APPLICATION_DECIDE):
+                raise InvalidInputError("staff.queue.error.assignee", field="assignee", assignee_id=assignee_id)
+        holder = current_assignee(session, row.id)
+        if holder == assignee_id:
+            return assignee_id
+        _write_assignment(session, actor, row, holder, assignee_id, client_ip)
+    logger.info("User %s assigned application %s to %s", actor.user_id, number, assignee_id)
+    return assignee_id
+
+
+def _write_assignment(session: Session, actor: Principal, row: LoanApplication, holder: int | None, assignee_id: int | None, client_ip: str) -> None:
+    record_audit(
+        session,
+        action=ASSIGN_ACTION,
+        object_type=OBJECT_TYPE,
+        object_id=row.id,
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        before={"assignee_id": holder},
+        after={"assignee_id": assignee_id},
+        client_ip=client_ip,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewReason:
+    """One scoring factor: the staff catalog key and the applicant's value."""
+
+    staff_key: str
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewDetail:
+    """One application as shown to a reviewer. The name, ID number, phone and card are masked."""
+
+    number: str
+    status: str
+    product_code: str
+    amount: Decimal | None
+    term: int | None
+    method: str
+    annual_rate: Decimal | None
+    purpose: str
+    masked_name: str
+    masked_id_number: str
+    masked_phone: str
+    masked_bank_card: str
+    monthly_income: Decimal | None
+    employment_type: str
+    score: int | None
+    pd: float | None
+    reasons: tuple[ReviewReason, ...]
+    suggested_limit: Decimal | None
+    submitted_at: dt.datetime | None
+    assignee_id: int | None
+    history: tuple[StatusEventView, ...]
+
+
+def review_detail(actor: Principal, number: str) -> ReviewDetail:
+    """Return one application with masked personal data, its score and its status history.
+
+    Raises:
+        PermissionDeniedError: The actor may not open application details.
+        NotFoundError: No submitted application has that number.
+    """
+    _require(actor, Permission.APPLICATION_DETAIL)
+    with session_scope() as session:
+        row = session.execute(sa.select(LoanApplication).where(LoanApplication.number == number)).scalar_one_or_none()
+        if row is None or row.submitted_at is None:
+            raise NotFoundError("staff.review.error.not_found", number=number)
+        events = session.execute(
+            sa.select(ApplicationStatusEvent).where(ApplicationStatusEvent.application_id == row.id).order_by(ApplicationStatusEvent.id)
+        ).scalars().all()
+        assignee_id = current_assignee(session, row.id)
+        name = decrypt(row.full_name_enc, FULL_NAME_COLUMN)
+        id_number = decrypt(row.id_number_enc, ID_NUMBER_COLUMN)
+        phone = decrypt(row.contact_phone_enc, CONTACT_PHONE_COLUMN)
+        reasons = tuple(
+            ReviewReason(reason.get("staff_key", ""), str(reason.get("value", "")))
+            for reason in json.loads(row.reason_codes or "[]")
+        )
+        return ReviewDetail(
+            number=row.number, status=row.status, product_code=row.product_code, amount=row.amount, term=row.term,
+            method=row.method, annual_rate=row.annual_rate, purpose=row.purpose,
+            masked_name=mask_name(name) if name else "",
+            masked_id_number=mask_id_number(id_number) if id_number else "",
+            masked_phone=mask_phone(phone) if phone else "",
+            masked_bank_card=f"**** {row.bank_card_last4}" if row.bank_card_last4 else "",
+            monthly_income=row.monthly_income, employment_type=row.employment_type, score=row.score, pd=row.pd,
+            reasons=reasons, suggested_limit=row.suggested_limit, submitted_at=row.submitted_at,
+            assignee_id=assignee_id, history=tuple(to_event_view(event) for event in events),
+        )

@@ -1,0 +1,154 @@
+"""The application review page: masked applicant data, score, history and the decision form."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import decimal
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+
+import reflex as rx
+
+from lendapp.domain.permissions import Permission
+from lendapp.i18n import translate
+from lendapp.i18n.formatting import format_datetime, format_money, format_percent
+from lendapp.services import review_decisions, review_queue
+from lendapp.services.auth_errors import AccountsError
+from lendapp.services.review_decisions import DecisionResult, Offer
+from lendapp.services.review_queue import ReviewDetail
+from lendapp.settings import get_settings
+from lendapp.state.auth_forms import form_text, locale_of
+from lendapp.state.auth_guard import client_ip_of, current_principal, requires
+
+logger = logging.getLogger(__name__)
+
+ROUTE_PREFIX = "/staff/applications/"
+
+
+@dataclasses.dataclass
+class HistoryRow:
+    """One status change, in the visitor's language."""
+
+    label: str
+    reason: str
+    time: str
+
+
+class StaffReviewDetailState(rx.State):
+    """One application under review, as display text only and never with full personal numbers."""
+
+    number: str = ""
+    not_found: bool = False
+    status: str = ""
+    status_label: str = ""
+    product_code: str = ""
+    request_text: str = ""
+    masked_name: str = ""
+    masked_id_number: str = ""
+    masked_phone: str = ""
+    masked_bank_card: str = ""
+    income: str = ""
+    score: str = ""
+    pd: str = ""
+    reasons: list[str] = []
+    history: list[HistoryRow] = []
+
+    async def _refresh(self) -> None:
+        locale = await locale_of(self)
+        try:
+            detail = await asyncio.to_thread(review_queue.review_detail, current_principal(), self.number)
+        except AccountsError:
+            self.not_found = True
+            return
+        self.not_found = False
+        self._show(detail, locale)
+
+    def _show(self, detail: ReviewDetail, locale: str) -> None:
+        timezone = get_settings().timezone
+        self.status = detail.status
+        self.status_label = translate(f"staff.status.{detail.status}", locale)
+        self.product_code = detail.product_code
+        amount = format_money(detail.amount, locale) if detail.amount is not None else ""
+        rate = format_percent(detail.annual_rate, locale) if detail.annual_rate is not None else ""
+        self.request_text = f"{amount} · {detail.term or ''} · {detail.method} · {rate}"
+        self.masked_name, self.masked_id_number = detail.masked_name, detail.masked_id_number
+        self.masked_phone, self.masked_bank_card = detail.masked_phone, detail.masked_bank_card
+        self.income = format_money(detail.monthly_income, locale) if detail.monthly_income is not None else ""
+        self.score = "" if detail.score is None else str(detail.score)
+        self.pd = "" if detail.pd is None else format_percent(Decimal(str(detail.pd)), locale)
+        self.reasons = [_reason_text(reason.staff_key, reason.value, locale) for reason in detail.reasons]
+        self.history = [
+            HistoryRow(
+                label=translate(f"staff.status.{event.to_status}", locale),
+                reason=event.reason,
+                time=format_datetime(event.created_at, locale, timezone),
+            )
+            for event in detail.history
+        ]
+
+    async def _decide(self, action: Callable[..., DecisionResult], *args: object) -> rx.event.EventSpec:
+        locale = await locale_of(self)
+        try:
+            result = await asyncio.to_thread(action, current_principal(), self.number, *args, client_ip=client_ip_of(self))
+        except AccountsError as error:
+            return rx.toast.error(translate(error.key, locale, **error.params))
+        await self._refresh()
+        if result.replayed:
+            return rx.toast.info(translate("staff.review.replayed", locale))
+        return rx.toast.success(translate("staff.review.done", locale, status=self.status_label))
+
+    @rx.event
+    @requires(Permission.APPLICATION_DETAIL)
+    async def load(self) -> None:
+        """Load the application named in the path /staff/applications/<number>."""
+        path = self.router.url.path
+        self.number = path[len(ROUTE_PREFIX):].strip("/")[:32] if path.startswith(ROUTE_PREFIX) else ""
+        await self._refresh()
+
+    @rx.event
+    @requires(Permission.APPLICATION_DECIDE)
+    async def approve(self) -> rx.event.EventSpec:
+        """Approve the application as the borrower requested it."""
+        return await self._decide(review_decisions.approve)
+
+    @rx.event
+    @requires(Permission.APPLICATION_DECIDE)
+    async def counter_offer(self, form_data: dict) -> rx.event.EventSpec:
+        """Approve with the amount, term and rate typed in the offer form."""
+        try:
+            offer = Offer(
+                amount=Decimal(form_text(form_data, "amount", 20)),
+                term=int(form_text(form_data, "term", 6)),
+                annual_rate=Decimal(form_text(form_data, "rate_percent", 10)) / 100,
+            )
+        except (decimal.InvalidOperation, ValueError):
+            return rx.toast.error(translate("staff.review.invalid_number", await locale_of(self)))
+        return await self._decide(review_decisions.approve, offer)
+
+    @rx.event
+    @requires(Permission.APPLICATION_DECIDE)
+    async def decline(self, form_data: dict) -> rx.event.EventSpec:
+        """Decline with the chosen reason code."""
+        return await self._decide(review_decisions.decline, (form_text(form_data, "reason", 32),))
+
+    @rx.event
+    @requires(Permission.DOCUMENTS_REQUEST)
+    async def request_documents(self, form_data: dict) -> rx.event.EventSpec:
+        """Ask the borrower for the chosen document."""
+        return await self._decide(review_decisions.request_documents, (form_text(form_data, "document", 32),))
+
+    @rx.event
+    @requires(Permission.SECOND_APPROVAL)
+    async def confirm_second_approval(self) -> rx.event.EventSpec:
+        """Confirm a colleague's approval above the second-approval amount."""
+        return await self._decide(review_decisions.confirm_second_approval)
+
+
+def _reason_text(staff_key: str, value: str, locale: str) -> str:
+    try:
+        return translate(staff_key, locale, value=value)
+    except KeyError:
+        logger.warning("Missing catalog key %s for a scoring reason", staff_key)
+        return staff_key
