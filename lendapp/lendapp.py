@@ -1,11 +1,10 @@
-"""Build the Reflex app: pages, API routes and table registration."""
+"""Build the Reflex app: pages and API routes."""
 
 from __future__ import annotations
 
 import logging
 
 import reflex as rx
-from sqlmodel import SQLModel
 
 from lendapp.api.routes import build_api
 import lendapp.db.models  # noqa: F401  (defines every table on SQLModel.metadata)
@@ -17,10 +16,10 @@ settings = get_settings()
 configure_logging(settings.log_level)
 logger = logging.getLogger(__name__)
 
-# Every table shares SQLModel.metadata. Registering each table class would make
-# Reflex merge that metadata once per class and warn, so the base class stands
-# for all of them. Alembic reads SQLModel.metadata directly.
-rx.ModelRegistry.register(SQLModel)
+# Reflex 0.10.1 registers its own rx.Model base, whose metadata is
+# SQLModel.metadata, so `reflex db` already sees every table. Registering any
+# other class would make Reflex merge that metadata twice and warn about each
+# table. Alembic reads SQLModel.metadata directly.
 
 app = rx.App(
     api_transformer=build_api(),
