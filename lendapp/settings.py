@@ -37,6 +37,7 @@ _EXPECTED_FORMS = {
     "timezone": "an IANA time zone name such as Asia/Shanghai",
     "smtp_port": "a TCP port number from 1 to 65535",
     "log_level": "DEBUG, INFO, WARNING or ERROR",
+    "application_draft_days": "a whole number of days from 1 to 365",
     "var_dir": "a writable folder path",
 }
 
@@ -74,6 +75,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_sender: str = "lendapp <no-reply@localhost>"
     smtp_starttls: bool = False
+
+    application_draft_days: int = Field(default=30, ge=1, le=365, description="Days after its last save that a draft application expires.")
 
     default_locale: Locale = "zh-CN"
     timezone: str = "Asia/Shanghai"

@@ -50,6 +50,7 @@ from lendapp.services.consents import missing_required
 from lendapp.services.kyc import check_identity, check_payout_card
 from lendapp.services.pii import bank_card_hash, encrypt, id_number_hash
 from lendapp.services.quotes import ProductTerms, QuoteError, QuoteResult, load_product_terms, quote_product
+from lendapp.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -69,19 +70,25 @@ class ApplicationPolicy:
     """Limits of the application services.
 
     Attributes:
-        draft_lifetime: A draft expires this long after its last save.
+        draft_lifetime: A draft expires this long after its last save; None takes
+            APPLICATION_DRAFT_DAYS from the settings.
         max_amount: Largest amount per borrower, in yuan.
         income_divisor: The amount may be at most the stated annual income divided by this.
         default_age_limits: Ages accepted when the product sets none.
     """
 
-    draft_lifetime: dt.timedelta = dt.timedelta(days=30)
+    draft_lifetime: dt.timedelta | None = None
     max_amount: Decimal = Decimal("300000")
     income_divisor: int = 3
     default_age_limits: AgeLimits = AgeLimits(18, 60)
 
 
 DEFAULT_POLICY = ApplicationPolicy()
+
+
+def _draft_expiry(policy: ApplicationPolicy, now: dt.datetime) -> dt.datetime:
+    lifetime = policy.draft_lifetime or dt.timedelta(days=get_settings().application_draft_days)
+    return now + lifetime
 
 
 class FormErrors(InvalidInputError):
@@ -208,7 +215,7 @@ def open_draft(
         if row is not None:
             return to_view(row)
         row = LoanApplication(borrower_id=user_id, status="", client_ip=client_ip[:64], device_id=device_id[:128],
-                              created_at=now, updated_at=now, expires_at=now + policy.draft_lifetime)
+                              created_at=now, updated_at=now, expires_at=_draft_expiry(policy, now))
         _new_number(session, row, now)
         move_status(session, row, ApplicationStatus.DRAFT, user_id, "", now)
         if prefill is not None:
@@ -238,7 +245,7 @@ def _own_draft(session: Session, user_id: int, number: str, now: dt.datetime) ->
 def _touch(row: LoanApplication, step_done: int, now: dt.datetime, policy: ApplicationPolicy) -> None:
     row.step = max(row.step, step_done + 1)
     row.updated_at = now
-    row.expires_at = now + policy.draft_lifetime
+    row.expires_at = _draft_expiry(policy, now)
 
 
 def _load_product(session: Session, code: str) -> LoanProduct:

@@ -147,6 +147,18 @@ def test_expire_job_marks_old_drafts(borrower: int) -> None:
     assert applications.expire_stale_drafts(now=start + dt.timedelta(days=31)) == 1
 
 
+def test_draft_lifetime_from_settings(borrower: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lendapp.settings import get_settings
+
+    monkeypatch.setenv("APPLICATION_DRAFT_DAYS", "7")
+    get_settings.cache_clear()
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    applications.open_draft(borrower, now=start)
+
+    assert applications.expire_stale_drafts(now=start + dt.timedelta(days=6)) == 0
+    assert applications.expire_stale_drafts(now=start + dt.timedelta(days=8)) == 1
+
+
 def test_loan_amount_above_product_range(borrower: int, product: str) -> None:
     number = applications.open_draft(borrower).number
 
