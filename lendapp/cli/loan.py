@@ -10,7 +10,7 @@ import argparse
 import json
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NoReturn, TextIO
 
@@ -122,7 +122,7 @@ def _terms_from_args(args: argparse.Namespace) -> LoanTerms:
         _fail("--months", "missing", f"an integer from {MIN_MONTHS} to {MAX_MONTHS}, or --days for a bullet loan")
     if months is not None and days is not None:
         _fail("--days", args.days, "only without --months")
-    disbursed = date.today() if args.disbursed is None else _parse_date(args.disbursed, "--disbursed")
+    disbursed = _local_today() if args.disbursed is None else _parse_date(args.disbursed, "--disbursed")
     first_due = None if args.first_due is None else _parse_date(args.first_due, "--first-due")
     return LoanTerms(
         principal=amount,
@@ -251,6 +251,13 @@ def _use_one_line_errors(parser: argparse.ArgumentParser) -> None:
         sys.exit(EXIT_INVALID_INPUT)
 
     parser.error = error  # type: ignore[method-assign]
+
+
+def _local_today() -> date:
+    """Return today's date in the display time zone, as the web calculator uses."""
+    from lendapp.settings import get_settings
+
+    return datetime.now(get_settings().timezone_info).date()
 
 
 def _write_line(text: str = "", stream: TextIO | None = None) -> None:

@@ -19,12 +19,10 @@ BORROWER_NAV = (
     ("nav.apply", "/apply"),
 )
 
+# Only pages that exist are linked; loans, risk monitoring and product settings join as they are built.
 STAFF_NAV = (
     ("staff.nav.home", "/staff", "layout-dashboard"),
     ("staff.nav.queue", "/staff/queue", "list-checks"),
-    ("staff.nav.loans", "/staff/loans", "wallet"),
-    ("staff.nav.risk", "/staff/risk", "chart-line"),
-    ("staff.nav.products", "/staff/products", "package"),
     ("staff.nav.staff", "/staff/accounts", "users"),
 )
 

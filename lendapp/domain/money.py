@@ -105,7 +105,12 @@ def is_exact_amount(amount: Decimal, currency: str = "CNY") -> bool:
     """Return whether ``amount`` is finite and has no digits below ``currency``'s minor unit."""
     if not amount.is_finite():
         return False
-    return amount == amount.quantize(minor_unit(currency), rounding=ROUND_DOWN)
+    try:
+        return amount == amount.quantize(minor_unit(currency), rounding=ROUND_DOWN)
+    except InvalidOperation:
+        # quantize raises when the result needs more digits than the context holds,
+        # which only happens for amounts far beyond any loan, so they are not exact amounts.
+        return False
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import zoneinfo
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -26,10 +25,10 @@ from lendapp.domain.money import DEFAULT_ROUNDING
 from lendapp.domain.rate_cap import DEFAULT_RATE_CAP
 from lendapp.domain.schedule import Schedule, build_schedule
 from lendapp.domain.terms import MAX_DAYS, MIN_DAYS, LoanTerms, RepaymentMethod
+from lendapp.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-DISPLAY_TIMEZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAYS_PER_MONTH = 30
 
 
@@ -190,7 +189,7 @@ def quote_product(
         method: A ``RepaymentMethod`` value.
         annual_rate: Nominal annual rate as a fraction; defaults to the product's
             maximum, so the quote never understates the cost.
-        start_date: Disbursement date; defaults to today in Asia/Shanghai.
+        start_date: Disbursement date; defaults to today in the TIMEZONE setting.
 
     Raises:
         QuoteError: The method is unknown, or the amount, term or rate is outside
@@ -300,7 +299,7 @@ def _build(
     start_date: dt.date | None,
     bullet_by_months: bool = False,
 ) -> Schedule:
-    start = start_date or dt.datetime.now(DISPLAY_TIMEZONE).date()
+    start = start_date or dt.datetime.now(get_settings().timezone_info).date()
     if method is RepaymentMethod.BULLET and not bullet_by_months:
         terms = LoanTerms(principal=amount, annual_rate=rate, method=method, start_date=start, days=term)
     else:

@@ -29,6 +29,7 @@ from lendapp.domain.masking import mask_id_number, mask_name, mask_phone
 from lendapp.domain.permissions import Permission, has_permission
 from lendapp.services.applications_lifecycle import ApplicationStatus
 from lendapp.services.applications_views import (
+    BANK_CARD_COLUMN,
     CONTACT_PHONE_COLUMN,
     FULL_NAME_COLUMN,
     ID_NUMBER_COLUMN,
@@ -395,6 +396,43 @@ class ReviewDetail:
     submitted_at: dt.datetime | None
     assignee_id: int | None
     history: tuple[StatusEventView, ...]
+
+
+# Applicant fields a permitted staff member may reveal in full, with their encrypted column.
+REVEALABLE_FIELDS = {
+    "full_name": ("full_name_enc", FULL_NAME_COLUMN),
+    "id_number": ("id_number_enc", ID_NUMBER_COLUMN),
+    "contact_phone": ("contact_phone_enc", CONTACT_PHONE_COLUMN),
+    "bank_card": ("bank_card_enc", BANK_CARD_COLUMN),
+}
+
+
+def reveal_applicant_value(actor: Principal, number: str, field: str, client_ip: str = "") -> str:
+    """Return one full personal value of a submitted application and audit the reveal.
+
+    Raises:
+        PermissionDeniedError: The actor lacks the pii_reveal permission.
+        InvalidInputError: ``field`` is not one of REVEALABLE_FIELDS.
+        NotFoundError: No submitted application has that number, or the value is empty.
+    """
+    _require(actor, Permission.PII_REVEAL)
+    if field not in REVEALABLE_FIELDS:
+        raise InvalidInputError("staff.review.error.reveal_field", field=field[:32])
+    attribute, column = REVEALABLE_FIELDS[field]
+    with session_scope() as session:
+        row = session.execute(sa.select(LoanApplication).where(LoanApplication.number == number)).scalar_one_or_none()
+        if row is None or row.submitted_at is None:
+            raise NotFoundError("staff.review.error.not_found", number=number)
+        ciphertext = getattr(row, attribute)
+        if not ciphertext:
+            raise NotFoundError("staff.review.error.reveal_missing", field=field)
+        value = decrypt(ciphertext, column)
+        record_audit(
+            session, action="pii.reveal", object_type=OBJECT_TYPE, object_id=row.id, actor_id=actor.user_id,
+            actor_role=actor.role, after={"field": field}, client_ip=client_ip,
+        )
+    logger.info("User %s revealed %s of application %s", actor.user_id, field, number)
+    return value
 
 
 def review_detail(actor: Principal, number: str) -> ReviewDetail:

@@ -54,6 +54,9 @@ class StaffReviewDetailState(rx.State):
     pd: str = ""
     reasons: list[str] = []
     history: list[HistoryRow] = []
+    # One revealed value at a time, for the staff member who asked; cleared on every load.
+    revealed_field: str = ""
+    revealed_value: str = ""
 
     async def _refresh(self) -> None:
         locale = await locale_of(self)
@@ -105,7 +108,28 @@ class StaffReviewDetailState(rx.State):
         """Load the application named in the path /staff/applications/<number>."""
         path = self.router.url.path
         self.number = path[len(ROUTE_PREFIX):].strip("/")[:32] if path.startswith(ROUTE_PREFIX) else ""
+        self.revealed_field, self.revealed_value = "", ""
         await self._refresh()
+
+    @rx.event
+    @requires(Permission.PII_REVEAL)
+    async def reveal(self, field: str) -> rx.event.EventSpec | None:
+        """Show one full personal value of the applicant; the service audits every reveal."""
+        locale = await locale_of(self)
+        try:
+            value = await asyncio.to_thread(
+                review_queue.reveal_applicant_value, current_principal(), self.number, str(field)[:32], client_ip_of(self)
+            )
+        except AccountsError as error:
+            return rx.toast.error(translate(error.key, locale, **error.params))
+        self.revealed_field, self.revealed_value = str(field), value
+        return None
+
+    @rx.event
+    @requires(Permission.PII_REVEAL)
+    def hide_revealed(self) -> None:
+        """Mask the revealed value again."""
+        self.revealed_field, self.revealed_value = "", ""
 
     @rx.event
     @requires(Permission.APPLICATION_DECIDE)

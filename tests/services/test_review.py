@@ -320,3 +320,34 @@ def test_detail_masks_personal_data(borrower: int, product: str, reviewer: Princ
 def test_detail_unknown_number(reviewer: Principal) -> None:
     with pytest.raises(NotFoundError):
         review_queue.review_detail(reviewer, "LA-20261201-999999")
+
+
+def test_reveal_returns_full_value_audited(borrower: int, product: str, reviewer: Principal) -> None:
+    number = _application(borrower, product, 1)
+    with session_scope() as session:
+        row = session.execute(sa.select(LoanApplication).where(LoanApplication.number == number)).scalar_one()
+        row.id_number_enc = encrypt("110101199003071030", ID_NUMBER_COLUMN)
+
+    value = review_queue.reveal_applicant_value(reviewer, number, "id_number", client_ip="127.0.0.1")
+
+    assert value == "110101199003071030"
+    with session_scope() as session:
+        entries = session.execute(sa.select(AuditEntry).where(AuditEntry.action == "pii.reveal")).scalars().all()
+    assert len(entries) == 1
+    assert "110101199003071030" not in entries[0].after
+    assert "id_number" in entries[0].after
+
+
+def test_reveal_denied_without_permission(borrower: int, product: str) -> None:
+    number = _application(borrower, product, 1)
+    risk_manager = _staff("risk_manager", "13900139004")
+
+    with pytest.raises(PermissionDeniedError):
+        review_queue.reveal_applicant_value(risk_manager, number, "id_number")
+
+
+def test_reveal_unknown_field_rejected(borrower: int, product: str, reviewer: Principal) -> None:
+    number = _application(borrower, product, 1)
+
+    with pytest.raises(InvalidInputError):
+        review_queue.reveal_applicant_value(reviewer, number, "password_hash")

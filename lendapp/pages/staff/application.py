@@ -18,13 +18,29 @@ ON_LOAD = StaffReviewDetailState.load
 S = StaffReviewDetailState
 
 
+def _personal_fact(label_key: str, masked: rx.Var, field: str) -> rx.Component:
+    """Show a masked value with a button that reveals it in full (permission checked and audited on the server)."""
+    return rx.hstack(
+        fact(label_key, rx.cond(S.revealed_field == field, S.revealed_value, masked)),
+        rx.cond(
+            S.revealed_field == field,
+            rx.button(t("staff.review.hide"), on_click=S.hide_revealed, variant="ghost", size="1", min_height=TAP_TARGET),
+            rx.button(t("staff.review.reveal"), on_click=S.reveal(field), variant="ghost", size="1", min_height=TAP_TARGET,
+                      id=f"reveal-{field}"),
+        ),
+        align="center",
+        wrap="wrap",
+    )
+
+
 def _applicant() -> rx.Component:
     return panel(
         rx.heading(t("staff.review.applicant"), as_="h2", size="3"),
-        fact("staff.review.name", S.masked_name),
-        fact("staff.review.id_number", S.masked_id_number),
-        fact("staff.review.phone", S.masked_phone),
-        fact("staff.review.bank_card", S.masked_bank_card),
+        _personal_fact("staff.review.name", S.masked_name, "full_name"),
+        _personal_fact("staff.review.id_number", S.masked_id_number, "id_number"),
+        _personal_fact("staff.review.phone", S.masked_phone, "contact_phone"),
+        _personal_fact("staff.review.bank_card", S.masked_bank_card, "bank_card"),
+        rx.text(t("staff.review.reveal_notice"), size="1", color_scheme="gray"),
         fact("staff.review.income", S.income),
         fact("staff.review.request", S.request_text),
     )

@@ -159,3 +159,12 @@ def test_apr_invalid_input_exit_2(stdin: str, field: str) -> None:
     assert len(lines) == 1, result.stderr
     assert field in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_calc_huge_amount_exits_2() -> None:
+    for amount in ("99999999999999999999999999999", "1e400"):
+        result = _run("calc", "--amount", amount, "--annual-rate", "0.24", "--months", "12", "--method", "equal_installment")
+
+        assert result.returncode == 2, amount
+        assert "--amount" in result.stderr
+        assert "Traceback" not in result.stderr
