@@ -18,16 +18,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.e2e.conftest import CHROMIUM  # noqa: E402
 from tests.e2e.test_lighthouse import LIGHTHOUSE, run_lighthouse  # noqa: E402
-from tests.support.app_server import PROJECT_ROOT, app_environment, start_app, stop_app  # noqa: E402
+from tests.support.app_server import PROJECT_ROOT, app_environment, start_app, stop_app, wait_for_http  # noqa: E402
 from tests.support.postgres import free_port  # noqa: E402
 
 logger = logging.getLogger("bench.pages")
@@ -38,21 +35,6 @@ START_TIMEOUT_SECONDS = 600
 TARGET_PERFORMANCE = 90
 TARGET_LCP_SECONDS = 2.5
 TARGET_JS_RATIO = 1.5
-
-
-def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the starter app exited with status {process.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"the starter app did not respond at {url} within {START_TIMEOUT_SECONDS} s; see {log_path}")
 
 
 def start_starter(work_dir: Path) -> tuple[str, subprocess.Popen]:
@@ -75,7 +57,7 @@ def start_starter(work_dir: Path) -> tuple[str, subprocess.Popen]:
     )
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for(url, process, log_path)
+        wait_for_http(url, process, log_path)
     except BaseException:
         stop_app(process)
         raise

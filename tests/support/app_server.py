@@ -72,7 +72,8 @@ def _parse_passwords(seed_output: str) -> dict[str, str]:
     return passwords
 
 
-def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
+def wait_for_http(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    """Poll ``url`` until it answers 200, failing early if ``process`` exits."""
     deadline = time.monotonic() + BUILD_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -113,8 +114,8 @@ def start_app(var_dir: Path, log_dir: Path, database_url: str | None = None, ext
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{base_url}/api/health", process, log_path)
-        _wait_for(f"{base_url}/", process, log_path)
+        wait_for_http(f"{base_url}/api/health", process, log_path)
+        wait_for_http(f"{base_url}/", process, log_path)
     except BaseException:
         stop_app(process)
         raise
