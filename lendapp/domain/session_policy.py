@@ -31,6 +31,9 @@ LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
 SMS_CODE_LIFETIME = dt.timedelta(minutes=5)
 SMS_CODE_MAX_ATTEMPTS = 5
 SMS_CODES_PER_HOUR = 5
+# Codes one client address may request per hour across all numbers, against SMS pumping.
+# Generous, because mobile carriers put many phones behind one shared address.
+SMS_CODES_PER_CLIENT_PER_HOUR = 20
 SMS_RESEND_INTERVAL = dt.timedelta(seconds=60)
 
 SIGN_IN_FAILURE_LIMIT = 5

@@ -90,7 +90,7 @@ def _borrower_by_phone(session: Session, phone_e164: str) -> UserAccount | None:
     ).first()
 
 
-def request_registration_code(phone_raw: str, *, locale: str, sender: SmsSender | None = None) -> CodeSent:
+def request_registration_code(phone_raw: str, *, locale: str, sender: SmsSender | None = None, client_ip: str = "") -> CodeSent:
     """Send a registration code to a number that has no account yet.
 
     Raises:
@@ -102,10 +102,10 @@ def request_registration_code(phone_raw: str, *, locale: str, sender: SmsSender 
     with session_scope() as session:
         if _borrower_by_phone(session, phone) is not None:
             raise InvalidInputError("auth.error.phone_registered", field="phone")
-    return issue_code(phone, CodePurpose.REGISTER, locale=locale, sender=sender)
+    return issue_code(phone, CodePurpose.REGISTER, locale=locale, sender=sender, client_ip=client_ip)
 
 
-def request_reset_code(phone_raw: str, *, locale: str, sender: SmsSender | None = None) -> CodeSent | None:
+def request_reset_code(phone_raw: str, *, locale: str, sender: SmsSender | None = None, client_ip: str = "") -> CodeSent | None:
     """Send a password-reset code when the number has an active borrower account.
 
     Returns:
@@ -118,7 +118,7 @@ def request_reset_code(phone_raw: str, *, locale: str, sender: SmsSender | None 
         if user is None or not user.is_active:
             logger.info("Password reset requested for a number without an active account")
             return None
-    return issue_code(phone, CodePurpose.RESET_PASSWORD, locale=locale, sender=sender)
+    return issue_code(phone, CodePurpose.RESET_PASSWORD, locale=locale, sender=sender, client_ip=client_ip)
 
 
 def register_borrower(

@@ -26,6 +26,7 @@ from lendapp.domain.masking import mask_phone
 from lendapp.domain.session_policy import (
     SMS_CODE_LIFETIME,
     SMS_CODE_MAX_ATTEMPTS,
+    SMS_CODES_PER_CLIENT_PER_HOUR,
     SMS_CODES_PER_HOUR,
     SMS_RESEND_INTERVAL,
 )
@@ -91,19 +92,24 @@ def issue_code(
     *,
     locale: str,
     sender: SmsSender | None = None,
+    client_ip: str = "",
     now: dt.datetime | None = None,
 ) -> CodeSent:
     """Create a code for ``phone_e164`` and send it.
 
     Raises:
-        RateLimitedError: When the number had a code in the last minute, or 5 in the last hour.
+        RateLimitedError: When the number had a code in the last minute, or 5 in
+            the last hour, or the client address requested 20 codes in the last hour.
         DeliveryError: When the SMS provider fails.
     """
     now = now or utc_now()
     number_hash = phone_hash(phone_e164)
+    client_hash = keyed_hash(client_ip, "sms client address") if client_ip else None
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with session_scope() as session:
         _check_rate(session, number_hash, purpose, now)
+        if client_hash is not None:
+            _check_client_rate(session, client_hash, now)
         table = SmsCode.__table__
         session.execute(
             sa.update(table)
@@ -113,6 +119,7 @@ def issue_code(
         session.add(
             SmsCode(
                 phone_hash=number_hash,
+                client_hash=client_hash,
                 purpose=str(purpose),
                 code_hash=_code_hash(number_hash, str(purpose), code),
                 created_at=now,
@@ -146,6 +153,19 @@ def _check_rate(session: Session, number_hash: str, purpose: CodePurpose, now: d
         minutes = math.ceil((oldest + dt.timedelta(hours=1) - now).total_seconds() / 60)
         logger.warning("SMS hourly limit reached for one number (%d codes)", len(recent))
         raise RateLimitedError("auth.error.sms_hourly_limit", field="phone", minutes=max(1, minutes))
+
+
+def _check_client_rate(session: Session, client_hash: str, now: dt.datetime) -> None:
+    recent = session.exec(
+        select(SmsCode.created_at)
+        .where(SmsCode.client_hash == client_hash, SmsCode.created_at > now - dt.timedelta(hours=1))
+        .order_by(SmsCode.created_at.desc())
+    ).all()
+    if len(recent) >= SMS_CODES_PER_CLIENT_PER_HOUR:
+        oldest = recent[SMS_CODES_PER_CLIENT_PER_HOUR - 1]
+        minutes = math.ceil((oldest + dt.timedelta(hours=1) - now).total_seconds() / 60)
+        logger.warning("SMS hourly limit reached for one client address (%d codes)", len(recent))
+        raise RateLimitedError("auth.error.sms_client_limit", field="phone", minutes=max(1, minutes))
 
 
 def check_code(session: Session, phone_e164: str, purpose: CodePurpose, code: str, now: dt.datetime) -> CodeCheck:

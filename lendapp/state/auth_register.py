@@ -70,7 +70,7 @@ class RegisterState(rx.State):
         clear_errors(self, FIELDS)
         locale = await locale_of(self)
         try:
-            sent = await asyncio.to_thread(request_registration_code, raw_phone, locale=locale)
+            sent = await asyncio.to_thread(request_registration_code, raw_phone, locale=locale, client_ip=client_ip_of(self))
             phone = parse_phone(raw_phone)
         except AccountsError as error:
             show_error(self, error, locale)
@@ -149,7 +149,7 @@ class ResetPasswordState(rx.State):
         clear_errors(self, FIELDS)
         locale = await locale_of(self)
         try:
-            await asyncio.to_thread(request_reset_code, raw_phone, locale=locale)
+            await asyncio.to_thread(request_reset_code, raw_phone, locale=locale, client_ip=client_ip_of(self))
             phone = parse_phone(raw_phone)
         except AccountsError as error:
             show_error(self, error, locale)

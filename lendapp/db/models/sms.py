@@ -17,6 +17,7 @@ class SmsCode(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     phone_hash: str = Field(max_length=64, index=True)
+    client_hash: str | None = Field(default=None, max_length=64, index=True, description="Keyed hash of the requesting client address.")
     purpose: str = Field(max_length=32, description="register or reset_password.")
     code_hash: str = Field(max_length=64)
     created_at: dt.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, index=True)

@@ -99,3 +99,26 @@ def test_code_delivery_failure_reported(engine: sa.Engine) -> None:
         issue_code(PHONE, CodePurpose.REGISTER, locale="zh-CN", sender=FailingSender())
 
     assert raised.value.key == "auth.error.sms_failed"
+
+
+def test_code_limit_per_client_address(engine: sa.Engine) -> None:
+    start = utc_now()
+    for index in range(20):
+        issue_code(f"+861370000{index:04d}", CodePurpose.REGISTER, locale="zh-CN", client_ip="198.51.100.7", now=start)
+
+    with pytest.raises(RateLimitedError) as raised:
+        issue_code("+8613700009999", CodePurpose.REGISTER, locale="zh-CN", client_ip="198.51.100.7", now=start)
+    other_client = issue_code("+8613700009999", CodePurpose.REGISTER, locale="zh-CN", client_ip="203.0.113.9", now=start)
+
+    assert raised.value.key == "auth.error.sms_client_limit"
+    assert raised.value.params["minutes"] == 60
+    assert other_client.valid_minutes == 5
+
+
+def test_client_address_stored_hashed(engine: sa.Engine) -> None:
+    issue_code(PHONE, CodePurpose.REGISTER, locale="zh-CN", client_ip="198.51.100.7")
+
+    with Session(engine) as session:
+        row = session.exec(select(SmsCode)).one()
+    assert row.client_hash is not None
+    assert "198.51.100.7" not in row.client_hash
