@@ -24,6 +24,14 @@ PAGE_MODULES += (apply, application_status)
 PAGE_MODULES += (staff_queue, staff_application)
 
 
+# Pages behind sign-in, or only reached from a link, stay out of sitemap.xml.
+UNLISTED_PREFIXES = ("/staff", "/account", "/apply", "/applications", "/reset-password", "404")
+
+
+def _sitemap_context(route: str) -> dict | None:
+    return {"sitemap": None} if route.startswith(UNLISTED_PREFIXES) else None
+
+
 def register_pages(app: rx.App) -> None:
     """Add every page module's route to ``app``.
 
@@ -39,6 +47,7 @@ def register_pages(app: rx.App) -> None:
             description=static_text(module.DESCRIPTION_KEY),
             on_load=getattr(module, "ON_LOAD", None),
             meta=open_graph_meta(module),
+            context=_sitemap_context(module.ROUTE),
         )
     # Products read at startup also get static routes, so their text is in the server's HTML.
     for route, render, view in product.static_pages():

@@ -13,8 +13,9 @@ from playwright.sync_api import Page, expect
 
 from lendapp.i18n import translate
 from lendapp.i18n.formatting import format_money, format_percent
-from lendapp.services.quotes import DISPLAY_TIMEZONE, ProductTerms, quote_product
+from lendapp.services.quotes import ProductTerms, quote_product
 from lendapp.services.seed import DEMO_PRODUCTS
+from lendapp.settings import get_settings
 from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot
 from tests.support.app_server import AppServer
 
@@ -30,7 +31,7 @@ def _demo_product(code: str) -> ProductTerms:
 
 
 def _expected(code: str, amount: str, months: int, method: str, rate: str):
-    today = dt.datetime.now(DISPLAY_TIMEZONE).date()
+    today = dt.datetime.now(get_settings().timezone_info).date()
     return quote_product(_demo_product(code), Decimal(amount), months, method, Decimal(rate), today)
 
 
@@ -217,6 +218,8 @@ def test_robots_and_sitemap_served(app_server: AppServer) -> None:
     assert "/calculator</loc>" in sitemap
     hosts = {urllib.parse.urlsplit(loc.split("</loc>")[0]).hostname for loc in sitemap.split("<loc>")[1:]}
     assert hosts <= {"localhost", "127.0.0.1"}
+    for private in ("/staff", "/account/security", "/apply", "/reset-password"):
+        assert f"{private}</loc>" not in sitemap, private
 
 
 def test_calculator_requests_only_own_host(phone_page: Page, app_server: AppServer) -> None:
