@@ -92,3 +92,13 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         test_engine.dispose()
         if request.param == "postgresql":
             cluster.drop_database(name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    Playwright's sync API keeps an event loop running in the main thread from
+    the first browser test until the session ends, and tests that call
+    asyncio.run() fail while it runs. A stable sort keeps every other order.
+    """
+    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))
