@@ -43,7 +43,7 @@ _EXPECTED_FORMS = {
 
 
 class SettingsError(RuntimeError):
-    """Raised when the environment holds an invalid setting."""
+    """Raised when the environment contains an invalid setting."""
 
 
 class Settings(BaseSettings):
@@ -199,7 +199,7 @@ def get_settings() -> Settings:
     """Return the process-wide settings, validated on first call.
 
     Raises:
-        SettingsError: When a variable holds an invalid value; the message names it.
+        SettingsError: When a variable has an invalid value. The message names it.
     """
     try:
         return Settings()

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 async def health(_request: Request) -> JSONResponse:
-    """Report whether the database answers; 503 when it does not."""
+    """Report whether the database responds, with status 503 when it does not."""
     status = await asyncio.to_thread(database_status)
     code = 200 if status["status"] == "ok" else 503
     return JSONResponse({"status": status["status"], "database": status}, status_code=code)

@@ -64,7 +64,7 @@ def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
 
 
 def database_status(engine: sa.Engine | None = None) -> dict[str, str]:
-    """Check that the database answers and report its backend and migration revision."""
+    """Check that the database responds and report its backend and migration revision."""
     engine = engine or get_engine()
     try:
         with engine.connect() as connection:

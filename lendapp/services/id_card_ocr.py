@@ -278,7 +278,12 @@ def read_id_card(data: bytes, reader: IdCardReader | None = None) -> IdCardPropo
     lines = (reader or default_reader()).read_lines(image)
     proposal = parse_id_card_lines(lines)
     found = [field.name for field in dataclasses.fields(proposal) if getattr(proposal, field.name) is not None]
-    id_state = "none" if proposal.id_number is None else ("valid" if proposal.id_number.valid else proposal.id_number.error_key)
+    if proposal.id_number is None:
+        id_state = "none"
+    elif proposal.id_number.valid:
+        id_state = "valid"
+    else:
+        id_state = proposal.id_number.error_key
     logger.info("Read an ID card photo of %dx%d: %d lines, fields %s, ID number %s", image.width, image.height, len(lines), found, id_state)
     return proposal
 

@@ -377,7 +377,8 @@ def test_document_name_never_a_path(borrower: int, filename: str) -> None:
 
     view = store_document(borrower, number, "other", filename, PNG)
 
-    assert "/" not in view.display_name and "\\" not in view.display_name
+    assert "/" not in view.display_name
+    assert "\\" not in view.display_name
     assert not view.display_name.startswith(".")
     assert [path.parent for path in documents_dir().iterdir()] == [documents_dir()]
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from lendapp.db.models import LoanProduct, UserAccount
 from lendapp.domain.roles import STAFF_ROLES
 from lendapp.services.passwords import verify_password
-from lendapp.services.products import list_active_products
+from lendapp.services.quotes import list_product_terms
 from lendapp.services.seed import seed_demo_data
 
 
@@ -17,7 +17,7 @@ def test_seed_creates_products_and_staff(engine: sa.Engine) -> None:
 
     assert result.products_created == 4
     assert set(result.staff_passwords) == {f"demo_{role}" for role in STAFF_ROLES}
-    segments = {product.segment for product in list_active_products(engine)}
+    segments = {product.segment for product in list_product_terms(engine)}
     assert segments == {"consumer", "small_business", "agricultural", "education"}
 
 

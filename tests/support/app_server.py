@@ -73,7 +73,7 @@ def _parse_passwords(seed_output: str) -> dict[str, str]:
 
 
 def wait_for_http(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    """Poll ``url`` until it answers 200, failing early if ``process`` exits."""
+    """Poll ``url`` until it responds with 200, failing early if ``process`` exits."""
     deadline = time.monotonic() + BUILD_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
