@@ -12,6 +12,18 @@ from lendapp.db.models.borrower import BorrowerProfile
 from lendapp.db.models.consent import ConsentRecord
 from lendapp.db.models.content import SiteContent
 from lendapp.db.models.document import ApplicationDocument
+from lendapp.db.models.ledger import LedgerEntry, LedgerLine
+from lendapp.db.models.loan import Disbursement, Loan, LoanContract, LoanInstallment, PlanChangeRequest
+from lendapp.db.models.operations import (
+    CollectionAction,
+    JobRun,
+    LoanProductVersion,
+    Notification,
+    NotificationPreference,
+    PolicySetting,
+    RiskAlert,
+)
+from lendapp.db.models.payment import Payment, WebhookEvent
 from lendapp.db.models.product import LoanProduct
 from lendapp.db.models.sms import SmsCode, SmsOutboxMessage
 from lendapp.db.models.throttle import SignInFailure, SignInLockout
@@ -33,6 +45,22 @@ ALL_TABLES = (
     ApplicationStatusEvent,
     ApplicationDocument,
     ConsentRecord,
+    Loan,
+    LoanInstallment,
+    LoanContract,
+    Disbursement,
+    PlanChangeRequest,
+    LedgerEntry,
+    LedgerLine,
+    Payment,
+    WebhookEvent,
+    Notification,
+    NotificationPreference,
+    JobRun,
+    CollectionAction,
+    RiskAlert,
+    PolicySetting,
+    LoanProductVersion,
 )
 
 __all__ = [
@@ -43,9 +71,24 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "BorrowerProfile",
+    "CollectionAction",
     "ConsentRecord",
+    "Disbursement",
+    "JobRun",
+    "LedgerEntry",
+    "LedgerLine",
+    "Loan",
     "LoanApplication",
+    "LoanContract",
+    "LoanInstallment",
     "LoanProduct",
+    "LoanProductVersion",
+    "Notification",
+    "NotificationPreference",
+    "Payment",
+    "PlanChangeRequest",
+    "PolicySetting",
+    "RiskAlert",
     "SignInFailure",
     "SignInHandoff",
     "SignInLockout",
@@ -53,4 +96,5 @@ __all__ = [
     "SmsCode",
     "SmsOutboxMessage",
     "UserAccount",
+    "WebhookEvent",
 ]
