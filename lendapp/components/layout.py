@@ -23,6 +23,7 @@ BORROWER_NAV = (
 STAFF_NAV = (
     ("staff.nav.home", "/staff", "layout-dashboard"),
     ("staff.nav.queue", "/staff/queue", "list-checks"),
+    ("staff.nav.payouts", "/staff/payouts", "banknote"),
     ("staff.nav.staff", "/staff/accounts", "users"),
 )
 

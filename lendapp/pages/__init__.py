@@ -16,12 +16,14 @@ from lendapp.pages.staff import home as staff_home
 from lendapp.pages.staff import login as staff_login
 from lendapp.pages.staff import application as staff_application
 from lendapp.pages.staff import queue as staff_queue
+from lendapp.pages.staff import payouts as staff_payouts
 
 PAGE_MODULES = (home, not_found, staff_home)
 PAGE_MODULES += (calculator, product, help_center, privacy, loan_agreement)
 PAGE_MODULES += (login, register, reset_password, security, staff_login, staff_accounts)
 PAGE_MODULES += (apply, application_status)
 PAGE_MODULES += (staff_queue, staff_application)
+PAGE_MODULES += (staff_payouts,)
 
 
 # Pages behind sign-in, or only reached from a link, stay out of sitemap.xml.

@@ -195,11 +195,31 @@ def quote_product(
         QuoteError: The method is unknown, or the amount, term or rate is outside
             the product's range, or the APR is above the rate cap.
     """
-    repayment = _parse_method(method)
     rate = product.max_annual_rate if annual_rate is None else annual_rate
-    _check_ranges(product, amount, term, repayment, rate)
+    schedule, rates = offer_schedule(product, amount, term, method, rate, start_date)
+    return _to_result(product.code, amount, rate, schedule, rates)
+
+
+def offer_schedule(
+    product: ProductTerms,
+    amount: Decimal,
+    term: int,
+    method: str,
+    annual_rate: Decimal,
+    start_date: dt.date | None = None,
+) -> tuple[Schedule, AnnualizedRate]:
+    """Build the schedule of an offer under ``product`` and check it against the rate cap.
+
+    Disbursement books a loan with this schedule, so a loan is always priced
+    exactly as its quote and contract were.
+
+    Raises:
+        QuoteError: As ``quote_product``.
+    """
+    repayment = _parse_method(method)
+    _check_ranges(product, amount, term, repayment, annual_rate)
     try:
-        schedule = _build(product, amount, term, repayment, rate, start_date)
+        schedule = _build(product, amount, term, repayment, annual_rate, start_date)
     except InvalidValueError as error:
         # The engine's own limits, such as cents only, name the field in its terms.
         field = {"principal": "amount", "months": "term", "days": "term"}.get(error.field, "rate")
@@ -208,7 +228,7 @@ def quote_product(
         rates = DEFAULT_RATE_CAP.check_schedule(schedule)
     except RateCapExceededError as error:
         raise QuoteError("rate", "over_cap", str(error)) from error
-    return _to_result(product.code, amount, rate, schedule, rates)
+    return schedule, rates
 
 
 def compare_methods(
