@@ -187,6 +187,11 @@ def list_documents(user_id: int, number: str) -> list[DocumentView]:
         return [_view(document) for document in documents]
 
 
+def erase_stored_file(storage_name: str) -> None:
+    """Delete a document's encrypted file, for account deletion; a missing file is fine."""
+    _path_of(storage_name).unlink(missing_ok=True)
+
+
 def remove_document(user_id: int, number: str, document_id: int) -> None:
     """Remove one of the borrower's documents while the application still takes documents; deletes the file."""
     with session_scope() as session:
