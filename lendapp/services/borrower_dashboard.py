@@ -69,7 +69,7 @@ class ApplicationSummary:
     term: int | None
     reached_step: int
     next_action: str
-    reason_codes: tuple[str, ...]
+    reason_keys: tuple[str, ...]
     updated_at: dt.datetime
 
 
@@ -167,10 +167,11 @@ class PayoffOffer:
 
 
 def _application_summary(row: LoanApplication) -> ApplicationSummary:
-    try:
-        reasons = tuple(json.loads(row.reason_codes or "[]")) if row.status in (S.DECLINED, S.AUTO_DECLINED) else ()
-    except json.JSONDecodeError:
-        reasons = ()
+    reasons: tuple[str, ...] = ()
+    if row.status in (S.DECLINED, S.AUTO_DECLINED):
+        # Each stored reason carries the catalog key of its plain-language text for borrowers.
+        stored = json.loads(row.reason_codes or "[]")
+        reasons = tuple(item["borrower_key"] for item in stored if isinstance(item, dict) and "borrower_key" in item)
     return ApplicationSummary(
         number=row.number,
         status=str(row.status),
@@ -179,7 +180,7 @@ def _application_summary(row: LoanApplication) -> ApplicationSummary:
         term=row.term,
         reached_step=_STEP_OF_STATUS.get(S(row.status), -1),
         next_action=_NEXT_ACTION.get(S(row.status), ""),
-        reason_codes=tuple(str(code) for code in reasons),
+        reason_keys=reasons,
         updated_at=row.updated_at,
     )
 
