@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     train = commands.add_parser("train", help="cross-validate the candidates, calibrate the best and register it")
     train.add_argument("--data", type=Path, help="German Credit CSV; defaults to the copy shipped in lendapp/risk/data")
+    train.add_argument("--source", choices=("german_credit", "platform"), default="german_credit",
+                       help="german_credit (the cold start) or platform (lendapp's own matured loans, time-split)")
+    train.add_argument("--cutoff", help="platform only: decisions before this date (YYYY-MM-DD) train, later ones test")
     train.add_argument("--registry", type=Path, help="registry folder; defaults to VAR_DIR/models")
     train.add_argument("--activate", action="store_true", help="make the new model active even when another one is")
     train.add_argument("--jobs", type=int, default=1, help="worker processes for cross-validation (default 1)")
@@ -64,22 +67,35 @@ def run_train(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         _write_line(f"--jobs: invalid value {args.jobs}; allowed 1 or more", sys.stderr)
         return EXIT_INVALID_INPUT
-    try:
-        frame, target, _ = load_german_credit(data_path)
-    except FeatureSchemaError as error:
-        _write_line(f"--data: {error}", sys.stderr)
-        return EXIT_INVALID_INPUT
-
     progress = None if args.json else (lambda line: _write_line(line, sys.stderr))
-    result = train(frame, target, n_jobs=args.jobs, progress=progress)
     registry = ModelRegistry(args.registry)
-    manifest = registry.register(result, file_sha256(data_path), activate=True if args.activate else None)
+    holdout: dict[str, object] | None = None
+    if args.source == "platform":
+        prepared = _platform_split(args, registry, progress)
+        if isinstance(prepared, int):
+            return prepared
+        frame, target, data_sha256, holdout_frame, cutoff = prepared
+    else:
+        try:
+            frame, target, _ = load_german_credit(data_path)
+        except FeatureSchemaError as error:
+            _write_line(f"--data: {error}", sys.stderr)
+            return EXIT_INVALID_INPUT
+        data_sha256 = file_sha256(data_path)
+    result = train(frame, target, n_jobs=args.jobs, progress=progress)
+    if args.source == "platform":
+        holdout = _holdout_metrics(result, holdout_frame, cutoff)
+        if progress:
+            progress(f"time-split test on {holdout['rows']} decisions from {holdout['cutoff']}: AUC {holdout['auc']:.4f}")
+    manifest = registry.register(result, data_sha256, activate=True if args.activate else None)
     summary = {
         "version": manifest.version,
         "chosen": result.kind,
         "active": registry.active_version() == manifest.version,
         "registry": str(registry.root),
         "training_rows": result.training_rows,
+        "source": args.source,
+        "time_split": holdout,
         "training_data_sha256": manifest.training_data_sha256,
         "models": {
             kind: {**dataclasses.asdict(cv.mean), "auc_per_fold": [round(fold.auc, 4) for fold in cv.folds]}
@@ -131,3 +147,39 @@ def run_activate(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     _write_line(f"activated {args.version} in {registry.root}")
     return 0
+
+
+def _platform_split(args: argparse.Namespace, registry, progress):
+    """Load matured-loan outcomes and split them by decision date; return an exit code on bad input."""
+    import datetime as dt
+
+    from lendapp.risk.features import MODEL_FEATURES, TARGET, split_by_time
+    from lendapp.services.platform_training import InsufficientOutcomesError, default_cutoff, platform_training_data
+
+    try:
+        data = platform_training_data(registry=registry)
+    except InsufficientOutcomesError as error:
+        _write_line(f"--source platform: {error}", sys.stderr)
+        return EXIT_INVALID_INPUT
+    try:
+        cutoff = dt.date.fromisoformat(args.cutoff) if args.cutoff else default_cutoff(data.frame)
+        train_part, test_part = split_by_time(data.frame, cutoff)
+    except ValueError as error:
+        _write_line(f"--cutoff: {error}", sys.stderr)
+        return EXIT_INVALID_INPUT
+    if progress:
+        progress(f"platform data: {len(data.frame)} matured loans; training on {len(train_part)} decided before {cutoff}")
+    features = list(MODEL_FEATURES)
+    return train_part[features], train_part[TARGET].to_numpy(), data.sha256, test_part, cutoff
+
+
+def _holdout_metrics(result, test_part, cutoff) -> dict[str, object]:
+    """AUC of the fitted model on the decisions after the cutoff, which training never saw."""
+    from sklearn.metrics import roc_auc_score
+
+    from lendapp.risk.features import MODEL_FEATURES, TARGET
+
+    y = test_part[TARGET].to_numpy()
+    probabilities = result.model.predict_proba(test_part[list(MODEL_FEATURES)])[:, 1]
+    auc = float(roc_auc_score(y, probabilities)) if len(set(y)) > 1 else float("nan")
+    return {"cutoff": cutoff.isoformat(), "rows": int(len(test_part)), "defaults": int(y.sum()), "auc": round(auc, 4)}
