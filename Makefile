@@ -44,10 +44,11 @@ bun: $(BUN_BIN)/bun
 migrate: $(VENV)/.installed
 	$(PY) -m alembic upgrade head
 
-# The first run also trains the cold-start credit model (about a minute on 2 cores).
+# The first run also trains the cold-start credit model (about a minute on 2 cores) before
+# the demo seed, whose synthetic loan book is scored by that model.
 seed: migrate
-	$(PY) -m lendapp demo seed
 	$(PY) -m lendapp model list --json | grep -q '"active": true' || $(PY) -m lendapp model train
+	$(PY) -m lendapp demo seed
 
 run: $(VENV)/.installed bun seed
 	$(PY) -m reflex run --env prod --backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
@@ -82,7 +83,8 @@ test: $(VENV)/.dev-installed bun system-test-deps audit-tools
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; echo $$status > .cache/pytest-status; exit $$status
 
 bench: $(VENV)/.dev-installed
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit $$?; done
+	@# Each script runs as a module, so bench/queue.py cannot shadow the standard queue module.
+	@for script in $$(ls bench/*.py | grep -v __init__); do name=$$(basename $$script .py); echo "== bench.$$name"; $(PY) -m bench.$$name || exit $$?; done
 
 clean:
 	rm -rf .web .states artifacts .pytest_cache .hypothesis

@@ -10,6 +10,7 @@ from lendapp.api.routes import build_api
 import lendapp.db.models  # noqa: F401  (defines every table on SQLModel.metadata)
 from lendapp.logging_setup import configure_logging
 from lendapp.pages import register_pages
+from lendapp.scheduler import scheduler_lifespan
 from lendapp.settings import get_settings
 
 settings = get_settings()
@@ -26,3 +27,5 @@ app = rx.App(
     html_lang=settings.default_locale,
 )
 register_pages(app)
+# The daily job and notification delivery run inside the backend process.
+app.register_lifespan_task(scheduler_lifespan)

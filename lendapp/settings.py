@@ -36,6 +36,7 @@ _EXPECTED_FORMS = {
     "default_locale": "zh-CN or en",
     "timezone": "an IANA time zone name such as Asia/Shanghai",
     "smtp_port": "a TCP port number from 1 to 65535",
+    "daily_job_time": "a local time HH:MM such as 00:30",
     "log_level": "DEBUG, INFO, WARNING or ERROR",
     "application_draft_days": "a whole number of days from 1 to 365",
     "var_dir": "a writable folder path",
@@ -68,6 +69,10 @@ class Settings(BaseSettings):
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = Field(default=None, description="Overrides Stripe's API address, for tests.")
+    lender_bank_name: str = Field(default="示例银行 上海分行 (demo)", description="Bank of the account that borrowers pay bank transfers to.")
+    lender_account_name: str = Field(default="示例小额贷款有限公司 (demo)", description="Holder name of the lender's receiving account.")
+    lender_account_number: str = Field(default="6200 0000 0000 0000 000", description="Receiving account number shown to borrowers; the default is a fake demo number.")
+    transfer_confirm_days: int = Field(default=3, ge=1, le=60, description="Days a bank transfer may await confirmation before reconciliation lists it.")
 
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)
@@ -75,6 +80,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_sender: str = "lendapp <no-reply@localhost>"
     smtp_starttls: bool = False
+
+    scheduler_enabled: bool = Field(default=True, description="Run the daily job and notification delivery inside the app process.")
+    daily_job_time: str = Field(default="00:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local time (HH:MM in TIMEZONE) the daily job starts.")
 
     application_draft_days: int = Field(default=30, ge=1, le=365, description="Days after its last save that a draft application expires.")
 

@@ -37,6 +37,9 @@ PUBLIC_ROUTES = {
     "/robots.txt": "serves the public crawler rules",
     "/api/auth/session": "requires a single-use handoff code that only a successful sign-in issues",
     "/api/auth/sign-out": "only ends the caller's own session and clears its cookie",
+    "/api/contracts/{contract_id}/pdf": "checks the session in the route: the owning borrower, or staff with application detail or disbursement; everyone else gets 404",
+    "/api/stripe/webhook": "Stripe calls it without a session; the Stripe-Signature HMAC of the raw body is verified first",
+    "/api/payments/{reference}/receipt.pdf": "returns 404 unless the session's user owns the payment or is finance staff",
 }
 
 def _origin_allowed(request: Request) -> bool:

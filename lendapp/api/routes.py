@@ -10,7 +10,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
+from lendapp.api.account import ACCOUNT_ROUTES
 from lendapp.api.auth import AUTH_ROUTES
+from lendapp.api.contracts import CONTRACT_ROUTES
+from lendapp.api.risk_exports import RISK_EXPORT_ROUTES
+from lendapp.api.payments import PAYMENT_ROUTES
 from lendapp.db.engine import database_status
 from lendapp.settings import get_settings
 
@@ -42,5 +46,9 @@ def build_api() -> Starlette:
             Route("/api/health", health, methods=["GET"]),
             Route("/robots.txt", robots_txt, methods=["GET"]),
             *AUTH_ROUTES,
+            *CONTRACT_ROUTES,
+            *RISK_EXPORT_ROUTES,
+            *ACCOUNT_ROUTES,
+            *PAYMENT_ROUTES,
         ]
     )

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "lendapp.cli.audit",
     "lendapp.cli.keys",
     "lendapp.cli.model",
+    "lendapp.cli.jobs",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lendapp.components.text import t
+from lendapp.state.auth_session import AuthState
 from lendapp.state.i18n import I18nState
 
 # Tap targets of at least 44 px, the size phone guidelines ask for.
@@ -17,14 +18,21 @@ BORROWER_NAV = (
     ("nav.products", "/#products"),
     ("nav.calculator", "/calculator"),
     ("nav.apply", "/apply"),
+    ("nav.account", "/account"),
 )
 
 # Only pages that exist are linked; loans, risk monitoring and product settings join as they are built.
 STAFF_NAV = (
-    ("staff.nav.home", "/staff", "layout-dashboard"),
-    ("staff.nav.queue", "/staff/queue", "list-checks"),
-    ("staff.nav.payouts", "/staff/payouts", "banknote"),
-    ("staff.nav.staff", "/staff/accounts", "users"),
+    ("staff.nav.home", "/staff", "layout-dashboard", "staff_workspace"),
+    ("staff.nav.queue", "/staff/queue", "list-checks", "review_queue"),
+    ("staff.nav.loans", "/staff/loans", "book-open", "loans_view"),
+    ("staff.nav.payouts", "/staff/payouts", "banknote", "disbursement"),
+    ("payments.nav.finance", "/staff/payments", "receipt", "transfer_confirm"),
+    ("ops.nav.collections", "/staff/collections", "phone-call", "overdue_list"),
+    ("risk_dashboard.nav", "/staff/risk", "activity", "risk_dashboard"),
+    ("staff.nav.policy", "/staff/policy", "sliders-horizontal", "scoring_policy"),
+    ("staff.nav.products", "/staff/products", "package", ("product_manage", "product_rates")),
+    ("staff.nav.staff", "/staff/accounts", "users", "staff_manage"),
 )
 
 
@@ -156,27 +164,39 @@ def _staff_link(key: str, href: str, icon: str) -> rx.Component:
     )
 
 
+def _any_permission(permission: str | tuple[str, ...]) -> rx.Var:
+    names = (permission,) if isinstance(permission, str) else permission
+    condition = AuthState.permissions.contains(names[0])
+    for name in names[1:]:
+        condition = condition | AuthState.permissions.contains(name)
+    return condition
+
+
 def staff_sidebar() -> rx.Component:
-    """Render the staff navigation: a sidebar on laptops, a stacked list above the page on tablets."""
+    """Render the staff navigation: a sidebar on laptops, a wrapping row of links above the page on tablets."""
     return rx.el.nav(
-        rx.vstack(
-            brand(),
-            rx.text(t("staff.workspace"), size="2", color_scheme="gray"),
-            rx.separator(),
-            *[_staff_link(key, href, icon) for key, href, icon in STAFF_NAV],
-            rx.spacer(),
+        rx.flex(
+            rx.hstack(brand(), rx.text(t("staff.workspace"), size="2", color_scheme="gray"), align="center", wrap="wrap"),
+            rx.separator(display=["none", "none", "block"]),
+            # Each link shows only to roles that may open its page; the page checks again on the server.
+            *[rx.cond(_any_permission(permission), _staff_link(key, href, icon)) for key, href, icon, permission in STAFF_NAV],
+            rx.spacer(display=["none", "none", "block"]),
             locale_switch(),
-            spacing="1",
+            direction=rx.breakpoints(initial="row", md="column"),
+            wrap=rx.breakpoints(initial="wrap", md="nowrap"),
+            gap="0.25rem",
             height="100%",
-            padding="1rem",
-            align="stretch",
+            padding=rx.breakpoints(initial="0.5rem 1rem", md="1rem"),
+            align=rx.breakpoints(initial="center", md="stretch"),
         ),
+        on_mount=AuthState.load,
         width=["100%", "100%", "15rem"],
         min_width=["auto", "auto", "15rem"],
         height=["auto", "auto", "100vh"],
         position=["static", "static", "sticky"],
         top="0",
         border_right="1px solid var(--gray-a5)",
+        border_bottom=["1px solid var(--gray-a5)", "1px solid var(--gray-a5)", "none"],
         background="var(--gray-2)",
     )
 

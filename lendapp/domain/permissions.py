@@ -123,6 +123,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         Permission.CONTENT_MANAGE,
         Permission.SETTINGS_MANAGE,
         Permission.AUDIT_VIEW,
+        # Admins see the risk dashboard, as risk managers do, but change no policy from it.
+        Permission.RISK_DASHBOARD,
     }),
 }
 

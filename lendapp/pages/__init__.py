@@ -10,24 +10,38 @@ from lendapp.pages.public import calculator, loan_agreement, privacy, product
 from lendapp.pages.public import help as help_center
 from lendapp.pages.borrower import security
 from lendapp.pages.borrower import application_status, apply
+from lendapp.pages.borrower import dashboard, loan, messages, plan_change, privacy_rights
 from lendapp.pages.public import login, register, reset_password
 from lendapp.pages.staff import accounts as staff_accounts
 from lendapp.pages.staff import home as staff_home
 from lendapp.pages.staff import login as staff_login
 from lendapp.pages.staff import application as staff_application
 from lendapp.pages.staff import queue as staff_queue
+from lendapp.pages.borrower import payment_result
+from lendapp.pages.staff import payments as staff_payments
 from lendapp.pages.staff import payouts as staff_payouts
+from lendapp.pages.staff import loan_detail as staff_loan_detail
+from lendapp.pages.staff import loans as staff_loans
+from lendapp.pages.staff import policy as staff_policy, products as staff_products
+from lendapp.pages.staff import risk as staff_risk
+from lendapp.pages.staff import collections as staff_collections
 
 PAGE_MODULES = (home, not_found, staff_home)
 PAGE_MODULES += (calculator, product, help_center, privacy, loan_agreement)
 PAGE_MODULES += (login, register, reset_password, security, staff_login, staff_accounts)
 PAGE_MODULES += (apply, application_status)
+PAGE_MODULES += (dashboard, loan, messages, plan_change, privacy_rights)
 PAGE_MODULES += (staff_queue, staff_application)
+PAGE_MODULES += (payment_result, staff_payments)
 PAGE_MODULES += (staff_payouts,)
+PAGE_MODULES += (staff_loans, staff_loan_detail)
+PAGE_MODULES += (staff_products, staff_policy)
+PAGE_MODULES += (staff_risk,)
+PAGE_MODULES += (staff_collections,)
 
 
 # Pages behind sign-in, or only reached from a link, stay out of sitemap.xml.
-UNLISTED_PREFIXES = ("/staff", "/account", "/apply", "/applications", "/reset-password", "404")
+UNLISTED_PREFIXES = ("/staff", "/account", "/apply", "/applications", "/loans", "/payments", "/reset-password", "404")
 
 
 def _sitemap_context(route: str) -> dict | None:

@@ -137,8 +137,9 @@ class ContractLine:
 
 @dataclasses.dataclass(frozen=True)
 class LoanDetail:
-    """Everything the loan page shows."""
+    """Everything the loan page shows. ``loan_id`` is what the plan-change service takes."""
 
+    loan_id: int
     summary: LoanSummary
     annual_rate: Decimal
     apr: Decimal | None
@@ -250,7 +251,7 @@ def loan_detail(user_id: int, number: str, on: dt.date | None = None) -> LoanDet
                 fee=row.fee,
                 total=row.principal + row.interest + row.fee,
                 remaining=row.principal + row.interest + row.fee - row.paid_principal - row.paid_interest - row.paid_fee,
-                status=row.status if row.status == "paid" else _row_status(row.due_date, on),
+                status=row.status if row.status == "paid" else row_status(row.due_date, on),
             )
             for row in rows
         )
@@ -269,6 +270,7 @@ def loan_detail(user_id: int, number: str, on: dt.date | None = None) -> LoanDet
             ).all()
         )
         return LoanDetail(
+            loan_id=loan.id,
             summary=summary,
             annual_rate=loan.annual_rate,
             apr=loan.apr,
@@ -283,7 +285,8 @@ def loan_detail(user_id: int, number: str, on: dt.date | None = None) -> LoanDet
         )
 
 
-def _row_status(due_date: dt.date, on: dt.date) -> str:
+def row_status(due_date: dt.date, on: dt.date) -> str:
+    """The display status of an unpaid row on ``on``: overdue, due or upcoming."""
     if due_date < on:
         return "overdue"
     return "due" if due_date == on else "upcoming"

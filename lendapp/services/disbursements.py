@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from lendapp.db.engine import session_scope
-from lendapp.db.models import ApplicationStatusEvent, Disbursement, Loan, LoanApplication
+from lendapp.db.models import ApplicationStatusEvent, Disbursement, Loan, LoanApplication, LoanContract
 from lendapp.db.types import utc_now
 from lendapp.domain.permissions import Permission, has_permission
-from lendapp.services import loans
+from lendapp.services import loans, notifications
 from lendapp.services.applications_lifecycle import ApplicationStateError, ApplicationStatus, check_transition
 from lendapp.services.audit import record_audit
 from lendapp.services.auth_errors import InvalidInputError, NotFoundError, PermissionDeniedError
@@ -151,6 +151,14 @@ def _complete(session: Session, row: LoanApplication, record: Disbursement, acto
     ))
     row.status = S.DISBURSED
     row.updated_at = now
+    # The signed contract now belongs to the loan, so the borrower finds it on the loan page.
+    for contract in session.exec(select(LoanContract).where(LoanContract.application_id == row.id, LoanContract.status == "signed")).all():
+        contract.loan_id = loan.id
+    notifications.notify(
+        session, row.borrower_id, "loan_disbursed",
+        {"loan_number": loan.number, "amount": str(record.amount), "due_date": schedule.rows[0].due_date.isoformat()},
+        loan_id=loan.id, dedupe_key=f"loan_disbursed:{loan.number}",
+    )
     return loan
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -73,8 +74,13 @@ def _json_value(value: object) -> str:
     raise TypeError(f"cannot serialize {type(value).__name__}")
 
 
+@functools.lru_cache(maxsize=4096)
 def schedule_from_json(text: str) -> Schedule:
-    """Rebuild the schedule stored by ``schedule_to_json``."""
+    """Rebuild the schedule stored by ``schedule_to_json``.
+
+    Schedules are immutable, so each stored text is rebuilt once per process
+    and shared; servicing a loan rebuilds it on every payment otherwise.
+    """
     data = json.loads(text)
     raw = data["terms"]
     terms = LoanTerms(

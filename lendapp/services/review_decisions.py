@@ -24,6 +24,7 @@ from lendapp.domain.apr import to_percent
 from lendapp.domain.permissions import Permission, has_permission
 from lendapp.services.applications_lifecycle import ApplicationStateError, ApplicationStatus, check_transition
 from lendapp.services.audit import record_audit
+from lendapp.services.decision_notices import notify_decision
 from lendapp.services.auth_errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from lendapp.services.quotes import QuoteError, load_product_terms, quote_product
 from lendapp.services.review_queue import OBJECT_TYPE
@@ -209,6 +210,7 @@ def approve(
         _move(session, row, S.APPROVED, actor, "counter_offer" if counter_offer else "approved_as_requested", now)
         if offer.amount > policy.second_approval_above:
             _move(session, row, S.PENDING_SECOND_APPROVAL, actor, "above_second_approval_amount", now)
+        notify_decision(session, row)
         action = "application.counter_offer" if counter_offer else "application.approve"
         _audit(session, actor, row, action, before, {**_summary(row), "apr_percent": str(to_percent(apr))}, client_ip)
         result = _result(row, apr)
@@ -260,6 +262,7 @@ def confirm_second_approval(actor: Principal, number: str, *, client_ip: str = "
         _check_checker(session, row, actor)
         before = _summary(row)
         _move(session, row, S.APPROVED, actor, "second_approval_confirmed", now)
+        notify_decision(session, row)
         _audit(session, actor, row, "application.second_approve", before, _summary(row), client_ip)
         result = _result(row, None)
     logger.info("User %s confirmed the second approval of %s", actor.user_id, number)
@@ -296,6 +299,7 @@ def decline(
         row.decision_reason = ",".join(codes)[:64]
         row.decided_at = now
         _move(session, row, S.DECLINED, actor, ",".join(codes), now)
+        notify_decision(session, row)
         _audit(session, actor, row, "application.decline", before, {**_summary(row), "reasons": list(codes)}, client_ip)
         result = _result(row, None)
     logger.info("User %s declined application %s: %s", actor.user_id, number, ",".join(codes))
@@ -327,6 +331,7 @@ def request_documents(
             raise ApplicationStateError("staff.review.error.status", number=number, status=row.status)
         before = _summary(row)
         _move(session, row, S.DOCUMENTS_REQUESTED, actor, ",".join(types), now)
+        notify_decision(session, row)
         _audit(session, actor, row, "application.request_documents", before, {**_summary(row), "documents": list(types)}, client_ip)
         result = _result(row, None)
     logger.info("User %s requested documents for application %s", actor.user_id, number)

@@ -18,13 +18,18 @@ import datetime as dt
 import enum
 import json
 import logging
+import threading
+import time
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from lendapp.db.engine import session_scope
-from lendapp.db.models import ApplicationStatusEvent, AuditEntry, LoanApplication, UserAccount
+from lendapp.db.models import ApplicationStatusEvent, LoanApplication, UserAccount
+from lendapp.db.types import utc_now
+from lendapp.domain.kyc.mobile import check_mobile
+from lendapp.domain.kyc.resident_id import normalize_id_number, upgrade_legacy_id
 from lendapp.domain.masking import mask_id_number, mask_name, mask_phone
 from lendapp.domain.permissions import Permission, has_permission
 from lendapp.services.applications_lifecycle import ApplicationStatus
@@ -36,9 +41,11 @@ from lendapp.services.applications_views import (
     StatusEventView,
     to_event_view,
 )
-from lendapp.services.audit import canonical_json, record_audit
+from lendapp.services.audit import record_audit
 from lendapp.services.auth_errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from lendapp.services.pii import decrypt
+from lendapp.integrations.crypto import phone_hash
+from lendapp.services.pii import decrypt, id_number_hash
+from lendapp.settings import get_settings
 from lendapp.services.sessions import Principal
 
 logger = logging.getLogger(__name__)
@@ -84,6 +91,12 @@ class QueueFilter:
         assignee_id: Only applications assigned to this user; None for anyone.
         unassigned: Only applications without an assignee.
         newest_first: Sort by submission time descending instead of ascending.
+        search: An application number, or a resident ID or mobile number that
+            is matched through its keyed hash (never stored or compared in plain text).
+        channel: Only applications from this channel, or "" for every channel.
+        submitted_from: Only applications submitted on or after this date (local time).
+        submitted_to: Only applications submitted on or before this date (local time).
+        fraud_only: Only applications that a fraud rule flagged.
     """
 
     status: str = ""
@@ -92,6 +105,11 @@ class QueueFilter:
     assignee_id: int | None = None
     unassigned: bool = False
     newest_first: bool = False
+    search: str = ""
+    channel: str = ""
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None
+    fraud_only: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,27 +152,7 @@ def _require(actor: Principal, permission: Permission) -> None:
         raise PermissionDeniedError("auth.error.forbidden")
 
 
-def _latest_assignments() -> sa.Subquery:
-    """Return a subquery of (application id, assignee JSON) from each application's latest assign entry."""
-    audit = AuditEntry.__table__
-    latest = (
-        sa.select(audit.c.object_id, sa.func.max(audit.c.sequence).label("sequence"))
-        .where(audit.c.action == ASSIGN_ACTION, audit.c.object_type == OBJECT_TYPE)
-        .group_by(audit.c.object_id)
-        .subquery()
-    )
-    return (
-        sa.select(audit.c.object_id.label("object_id"), audit.c.after.label("after"))
-        .join(latest, audit.c.sequence == latest.c.sequence)
-        .subquery()
-    )
-
-
-def _assignee_json(user_id: int) -> str:
-    return canonical_json({"assignee_id": user_id})
-
-
-def _filtered(query: sa.Select, flt: QueueFilter, assignments: sa.Subquery) -> sa.Select:
+def _filtered(query: sa.Select, flt: QueueFilter) -> sa.Select:
     table = LoanApplication.__table__
     if flt.status:
         if flt.status not in QUEUE_STATUSES:
@@ -167,10 +165,39 @@ def _filtered(query: sa.Select, flt: QueueFilter, assignments: sa.Subquery) -> s
     if flt.score_band:
         query = query.where(_band_condition(flt.score_band))
     if flt.assignee_id is not None:
-        query = query.where(assignments.c.after == _assignee_json(flt.assignee_id))
+        query = query.where(table.c.assignee_id == flt.assignee_id)
     elif flt.unassigned:
-        query = query.where(sa.or_(assignments.c.after.is_(None), assignments.c.after == canonical_json({"assignee_id": None})))
+        query = query.where(table.c.assignee_id.is_(None))
+    if flt.channel:
+        query = query.where(table.c.channel == flt.channel[:16])
+    timezone = get_settings().timezone_info
+    if flt.submitted_from is not None:
+        query = query.where(table.c.submitted_at >= dt.datetime.combine(flt.submitted_from, dt.time(), timezone))
+    if flt.submitted_to is not None:
+        query = query.where(table.c.submitted_at < dt.datetime.combine(flt.submitted_to + dt.timedelta(days=1), dt.time(), timezone))
+    if flt.fraud_only:
+        # Fraud rule codes are velocity, shared_<attribute> and anomaly; policy rules use other names.
+        rules = table.c.rules_hit
+        query = query.where(sa.or_(rules.like('%"velocity"%'), rules.like('%"shared\\_%', escape="\\"), rules.like('%"anomaly%')))
+    if flt.search:
+        query = query.where(_search_condition(flt.search))
     return query
+
+
+def _search_condition(text: str) -> sa.ColumnElement[bool]:
+    """Match an application number exactly, or a resident ID or mobile number by its keyed hash."""
+    table = LoanApplication.__table__
+    term = text.strip()[:40]
+    conditions = [table.c.number == term.upper()]
+    id_number = normalize_id_number(term)
+    if len(id_number) == 15 and id_number.isdigit():
+        id_number = upgrade_legacy_id(id_number)
+    if len(id_number) == 18:
+        conditions.append(table.c.id_number_hash == id_number_hash(id_number))
+    mobile = check_mobile(term)
+    if mobile.ok:
+        conditions.append(table.c.contact_phone_hash == phone_hash(mobile.e164))
+    return sa.or_(*conditions)
 
 
 def _band_condition(band: str) -> sa.ColumnElement[bool]:
@@ -221,13 +248,8 @@ def list_queue(
         raise InvalidInputError("staff.queue.error.page_size", field="page_size", maximum=MAX_PAGE_SIZE)
     table = LoanApplication.__table__
     users = UserAccount.__table__
-    assignments = _latest_assignments()
-    query = (
-        sa.select(table, assignments.c.after.label("assignment"))
-        .outerjoin(assignments, assignments.c.object_id == sa.cast(table.c.id, assignments.c.object_id.type))
-        .where(table.c.submitted_at.is_not(None))
-    )
-    query = _filtered(query, flt, assignments)
+    query = sa.select(table).where(table.c.submitted_at.is_not(None))
+    query = _filtered(query, flt)
     if cursor is not None:
         query = _after_cursor(query, cursor, flt.newest_first)
     order = (table.c.submitted_at.desc(), table.c.id.desc()) if flt.newest_first else (table.c.submitted_at, table.c.id)
@@ -235,7 +257,7 @@ def list_queue(
     with session_scope() as session:
         records = session.execute(query).mappings().all()
         counts = _status_counts(session)
-        assignee_ids = {_assignee_of(record["assignment"]) for record in records} - {None}
+        assignee_ids = {record["assignee_id"] for record in records} - {None}
         names = dict(session.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(assignee_ids))).all()) if assignee_ids else {}
     rows = tuple(_to_row(record, names) for record in records[:page_size])
     next_cursor = None
@@ -245,7 +267,20 @@ def list_queue(
     return QueuePage(rows=rows, next_cursor=next_cursor, counts=counts)
 
 
+# Counts per status are shown beside the queue, not used to decide anything, so a few seconds'
+# staleness is fine; caching them keeps every page load from counting the whole book again.
+COUNTS_TTL_SECONDS = 10.0
+_counts_cache: dict[str, tuple[float, dict[str, int]]] = {}
+_counts_lock = threading.Lock()
+
+
 def _status_counts(session: Session) -> dict[str, int]:
+    key = str(session.get_bind().url)
+    now = time.monotonic()
+    with _counts_lock:
+        cached = _counts_cache.get(key)
+        if cached is not None and now - cached[0] < COUNTS_TTL_SECONDS:
+            return dict(cached[1])
     table = LoanApplication.__table__
     found = dict(
         session.execute(
@@ -254,17 +289,20 @@ def _status_counts(session: Session) -> dict[str, int]:
             .group_by(table.c.status)
         ).all()
     )
-    return {str(status): int(found.get(str(status), 0)) for status in QUEUE_STATUSES}
+    counts = {str(status): int(found.get(str(status), 0)) for status in QUEUE_STATUSES}
+    with _counts_lock:
+        _counts_cache[key] = (now, counts)
+    return dict(counts)
 
 
-def _assignee_of(assignment_json: str | None) -> int | None:
-    if not assignment_json:
-        return None
-    return json.loads(assignment_json).get("assignee_id")
+def clear_counts_cache() -> None:
+    """Forget cached status counts, for tests that change the queue and read the counts at once."""
+    with _counts_lock:
+        _counts_cache.clear()
 
 
 def _to_row(record: sa.RowMapping, names: dict[int, str]) -> QueueRow:
-    assignee_id = _assignee_of(record["assignment"])
+    assignee_id = record["assignee_id"]
     amount = record["amount"]
     return QueueRow(
         number=record["number"],
@@ -283,14 +321,9 @@ def _to_row(record: sa.RowMapping, names: dict[int, str]) -> QueueRow:
 
 def current_assignee(session: Session, application_id: int) -> int | None:
     """Return the user id the application is assigned to, or None."""
-    audit = AuditEntry.__table__
-    after = session.execute(
-        sa.select(audit.c.after)
-        .where(audit.c.action == ASSIGN_ACTION, audit.c.object_type == OBJECT_TYPE, audit.c.object_id == str(application_id))
-        .order_by(audit.c.sequence.desc())
-        .limit(1)
+    return session.execute(
+        sa.select(LoanApplication.assignee_id).where(LoanApplication.id == application_id)
     ).scalar_one_or_none()
-    return _assignee_of(after)
 
 
 def _open_application(session: Session, number: str) -> LoanApplication:
@@ -350,6 +383,8 @@ def assign(actor: Principal, number: str, assignee_id: int | None, client_ip: st
 
 
 def _write_assignment(session: Session, actor: Principal, row: LoanApplication, holder: int | None, assignee_id: int | None, client_ip: str) -> None:
+    row.assignee_id = assignee_id
+    row.assigned_at = utc_now() if assignee_id is not None else None
     record_audit(
         session,
         action=ASSIGN_ACTION,

@@ -26,6 +26,7 @@ import logging
 import threading
 from decimal import Decimal
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -33,15 +34,18 @@ from lendapp.db.engine import session_scope
 from lendapp.db.models import LoanApplication, LoanProduct
 from lendapp.db.types import utc_now
 from lendapp.domain.credit_policy import ApplicantChecks, PolicySettings, decide
-from lendapp.risk.features import ApplicationFeatures, application_from_mapping, installment_rate_band
+from lendapp.risk.features import MODEL_FEATURES, ApplicationFeatures, application_from_mapping, installment_rate_band
 from lendapp.risk.fraud import DEFAULT_FRAUD_SETTINGS, ApplicationRecord, check_fraud
 from lendapp.risk.registry import ModelRegistry, ModelRegistryError
 from lendapp.risk.scoring import Scorer, load_active_scorer
 from lendapp.services.applications import move_status
 from lendapp.services.applications_lifecycle import ACTIVE_STATUSES, ApplicationStatus
 from lendapp.services.audit import record_audit
+from lendapp.services.decision_notices import notify_decision
 from lendapp.services.consents import ConsentPurpose, latest_consents
+from lendapp.services.policy_settings import effective_policy
 from lendapp.services.quotes import QuoteError, load_product_terms, quote_product
+from lendapp.services.risk_alerts import raise_fraud_alert
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +189,14 @@ def score_application(application_id: int, registry: ModelRegistry | None = None
         return _finish(application_id, ApplicationStatus.IN_REVIEW, SCORING_FAILED, now)
 
 
+def policy_for_product(product: LoanProduct | None) -> PolicySettings:
+    """Return the effective credit policy, with the product's minimum age when it is stricter."""
+    policy = effective_policy()
+    if product is None or product.min_age <= policy.min_age:
+        return policy
+    return dataclasses.replace(policy, min_age=product.min_age)
+
+
 def _score_and_decide(application_id: int, scorer: Scorer, now: dt.datetime) -> ScoringOutcome:
     with session_scope() as session:
         row = session.get(LoanApplication, application_id)
@@ -207,7 +219,7 @@ def _score_and_decide(application_id: int, scorer: Scorer, now: dt.datetime) -> 
                 LoanApplication.status.in_(list(ACTIVE_STATUSES)),
             )
         ).all()
-        settings = PolicySettings(min_age=product.min_age if product else 18)
+        settings = policy_for_product(product)
         decision = decide(features, result, settings, ApplicantChecks(blacklisted=False, open_applications=len(others_open)))
         status = ApplicationStatus(decision.outcome.value)
         reason = decision.rules_hit[0].code if decision.rules_hit else "score_band"
@@ -224,13 +236,25 @@ def _score_and_decide(application_id: int, scorer: Scorer, now: dt.datetime) -> 
         row.rules_hit = json.dumps([hit.code for hit in decision.rules_hit] + [hit.code for hit in fraud_hits])
         row.offered_rate = decision.annual_rate
         row.suggested_limit = decision.suggested_limit
+        raise_fraud_alert(session, row.number, [hit.code for hit in fraud_hits], _anomaly_score(scorer, features, row.number), now)
     return _finish(application_id, status, reason, now)
+
+
+def _anomaly_score(scorer: Scorer, features: ApplicationFeatures, number: str) -> float | None:
+    # The anomaly score only raises an alert, so a failure must not stop the decision.
+    try:
+        frame = pd.DataFrame([features.model_row()], columns=list(MODEL_FEATURES))
+        return float(scorer.anomaly_scores(frame)[0])
+    except Exception:
+        logger.exception("Anomaly score of application %s failed; no anomaly alert for it", number)
+        return None
 
 
 def _finish(application_id: int, status: ApplicationStatus, reason: str, now: dt.datetime) -> ScoringOutcome:
     with session_scope() as session:
         row = session.get(LoanApplication, application_id)
         move_status(session, row, status, None, reason, now)
+        notify_decision(session, row)
         row.decision_reason = reason
         row.decided_at = now
         row.updated_at = now

@@ -1,4 +1,4 @@
-"""Demo data for an empty database: loan products and one staff account per role."""
+"""Demo data for an empty database: loan products, site content, one staff account per role and a demo book."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from sqlmodel import func, select
 
 from lendapp.db.engine import session_scope
 from lendapp.db.models import LoanProduct, SiteContent, UserAccount
-from lendapp.domain.roles import STAFF_ROLES
+from lendapp.domain.roles import STAFF_ROLES, Role
+from lendapp.risk.registry import ModelRegistry
+from lendapp.services.demo_book import DemoBookError, DemoBookResult, seed_demo_book
 from lendapp.services.passwords import hash_password
 
 logger = logging.getLogger(__name__)
@@ -128,12 +130,18 @@ class SeedResult:
     products_created: int
     staff_passwords: dict[str, str]
     content_created: int = 0
+    book: DemoBookResult | None = None
+    book_skipped_reason: str = ""
 
 
-def seed_demo_data(engine: sa.Engine | None = None) -> SeedResult:
-    """Insert demo products, site content and staff accounts into tables that are still empty.
+def seed_demo_data(engine: sa.Engine | None = None, borrowers: int = 2000, registry: ModelRegistry | None = None) -> SeedResult:
+    """Insert demo products, site content and staff accounts into tables that are still empty, then a demo book.
 
-    Running it again changes nothing, so ``make run`` can call it on every start.
+    The demo book (``lendapp.services.demo_book``) of ``borrowers`` synthetic
+    borrowers is added only while there are no borrower accounts. Without an
+    active credit model it is skipped with the reason in the result, so the
+    rest of the demo data is still seeded. Running it again changes nothing,
+    so ``make run`` can call it on every start.
     """
     products_created = 0
     content_created = 0
@@ -157,8 +165,21 @@ def seed_demo_data(engine: sa.Engine | None = None) -> SeedResult:
                     UserAccount(role=str(role), login=f"demo_{role}", display_name=f"Demo {role}", password_hash=hash_password(password))
                 )
                 passwords[f"demo_{role}"] = password
+        has_borrowers = session.exec(
+            select(func.count()).select_from(UserAccount).where(UserAccount.role == str(Role.BORROWER))
+        ).one()
     logger.info(
         "Seed finished: %d products, %d content entries, %d staff accounts created",
         products_created, content_created, len(passwords),
     )
-    return SeedResult(products_created=products_created, staff_passwords=passwords, content_created=content_created)
+    book, skipped = None, ""
+    if borrowers > 0 and has_borrowers == 0:
+        try:
+            book = seed_demo_book(borrowers, engine=engine, registry=registry)
+        except DemoBookError as error:
+            logger.warning("Demo book skipped: %s", error)
+            skipped = str(error)
+    return SeedResult(
+        products_created=products_created, staff_passwords=passwords, content_created=content_created,
+        book=book, book_skipped_reason=skipped,
+    )

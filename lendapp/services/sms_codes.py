@@ -45,6 +45,7 @@ class CodePurpose(enum.StrEnum):
 
     REGISTER = "register"
     RESET_PASSWORD = "reset_password"
+    SIGN_CONTRACT = "sign_contract"
 
 
 class CodeCheck(enum.Enum):

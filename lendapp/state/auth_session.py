@@ -13,7 +13,7 @@ import urllib.parse
 
 import reflex as rx
 
-from lendapp.domain.permissions import Permission, is_staff_role
+from lendapp.domain.permissions import Permission, is_staff_role, permissions_of
 from lendapp.services.session_cookie import token_from_cookie_header
 from lendapp.services.sessions import Principal, revoke_token
 from lendapp.state.auth_guard import SECURITY_PAGE, principal_of
@@ -33,12 +33,15 @@ class AuthState(rx.State):
     display_name: str = ""
     is_staff: bool = False
     setup_pending: bool = False
+    # Permission names of the signed-in role, so navigation hides pages the role cannot open.
+    permissions: list[str] = []
 
     def _show(self, principal: Principal | None) -> None:
         self.signed_in = principal is not None
         self.display_name = principal.display_name if principal else ""
         self.is_staff = bool(principal and is_staff_role(principal.role))
         self.setup_pending = bool(principal and principal.setup_pending)
+        self.permissions = sorted(str(p) for p in permissions_of(principal.role)) if principal else []
 
     @rx.event
     async def load(self) -> None:

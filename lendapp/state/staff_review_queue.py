@@ -53,6 +53,12 @@ class StaffReviewQueueState(rx.State):
     score_band: str = ""
     assignee: str = ""
     newest_first: bool = False
+    channel: str = ""
+    fraud_only: bool = False
+    # Search text and dates stay on the server: a searched ID or phone number is never sent back to the browser.
+    _search: str = ""
+    _submitted_from: str = ""
+    _submitted_to: str = ""
     has_more: bool = False
     error: str = ""
     _cursor_at: str = ""
@@ -67,6 +73,11 @@ class StaffReviewQueueState(rx.State):
             assignee_id=me if self.assignee == ASSIGNEE_ME else None,
             unassigned=self.assignee == ASSIGNEE_NOBODY,
             newest_first=self.newest_first,
+            search=self._search,
+            channel=self.channel,
+            submitted_from=_date(self._submitted_from),
+            submitted_to=_date(self._submitted_to),
+            fraud_only=self.fraud_only,
         )
 
     def _cursor(self) -> QueueCursor | None:
@@ -106,6 +117,11 @@ class StaffReviewQueueState(rx.State):
         self.score_band = _choice(form_data, "score_band")
         self.assignee = _choice(form_data, "assignee")
         self.newest_first = bool(form_data.get("newest_first"))
+        self.channel = _choice(form_data, "channel")
+        self.fraud_only = bool(form_data.get("fraud_only"))
+        self._search = form_text(form_data, "search", 40)
+        self._submitted_from = form_text(form_data, "submitted_from", 10)
+        self._submitted_to = form_text(form_data, "submitted_to", 10)
         await self._fetch(append=False)
 
     @rx.event
@@ -146,3 +162,11 @@ def _item(row: QueueRow, locale: str, timezone: str) -> QueueItem:
         assignee=row.assignee_name,
         assigned=row.assignee_id is not None,
     )
+
+
+def _date(text: str) -> dt.date | None:
+    # The form's date inputs send ISO dates; anything else means no bound.
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -18,7 +18,8 @@ from lendapp.services.applications_lifecycle import ApplicationStateError
 from lendapp.services.audit import verify_chain
 from lendapp.services.applications_views import CONTACT_PHONE_COLUMN, FULL_NAME_COLUMN, ID_NUMBER_COLUMN
 from lendapp.services.auth_errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from lendapp.services.pii import encrypt
+from lendapp.integrations.crypto import phone_hash
+from lendapp.services.pii import encrypt, id_number_hash
 from lendapp.services.review_decisions import Offer
 from lendapp.services.review_queue import QueueFilter
 from lendapp.services.seed import DEMO_PRODUCTS
@@ -35,6 +36,12 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     fast = CryptContext(schemes=["argon2"], argon2__type="ID", argon2__memory_cost=1024, argon2__rounds=1, argon2__parallelism=1)
     monkeypatch.setattr(passwords, "password_context", fast)
     monkeypatch.setattr(passwords, "_DUMMY_HASH", fast.hash("not a real password"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_counts() -> None:
+    """Each test counts its own queue; the service caches counts for a few seconds."""
+    review_queue.clear_counts_cache()
 
 
 @pytest.fixture
@@ -351,3 +358,36 @@ def test_reveal_unknown_field_rejected(borrower: int, product: str, reviewer: Pr
 
     with pytest.raises(InvalidInputError):
         review_queue.reveal_applicant_value(reviewer, number, "password_hash")
+
+
+def test_queue_search_channel_dates_and_fraud_filters(borrower: int, product: str, reviewer: Principal) -> None:
+    flagged = _application(borrower, product, 21)
+    plain = _application(borrower, product, 22)
+    id_number, phone = "110101199003071030", "+8613912345678"
+    with session_scope() as session:
+        row = session.exec(sa.select(LoanApplication).where(LoanApplication.number == flagged)).scalars().one()
+        row.rules_hit = json.dumps(["shared_device", "income_present"])
+        row.channel = "h5"
+        row.id_number_hash = id_number_hash(id_number)
+        row.contact_phone_hash = phone_hash(phone)
+    def numbers(flt: QueueFilter) -> list[str]:
+        return [r.number for r in review_queue.list_queue(reviewer, flt).rows]
+    assert numbers(QueueFilter(fraud_only=True)) == [flagged]
+    assert numbers(QueueFilter(channel="h5")) == [flagged]
+    assert numbers(QueueFilter(search=id_number)) == [flagged]
+    assert numbers(QueueFilter(search="139 1234 5678")) == [flagged]
+    assert numbers(QueueFilter(search=plain.lower())) == [plain]
+    submitted = START.date()
+    assert set(numbers(QueueFilter(submitted_from=submitted, submitted_to=submitted))) == {flagged, plain}
+    assert numbers(QueueFilter(submitted_from=submitted + dt.timedelta(days=1))) == []
+
+
+def test_assignment_is_stored_on_the_application(borrower: int, product: str, reviewer: Principal, second_reviewer: Principal) -> None:
+    number = _application(borrower, product, 23)
+    review_queue.claim(reviewer, number)
+    assert [r.number for r in review_queue.list_queue(reviewer, QueueFilter(assignee_id=reviewer.user_id)).rows] == [number]
+    review_queue.assign(reviewer, number, second_reviewer.user_id)
+    with session_scope() as session:
+        row = session.exec(sa.select(LoanApplication).where(LoanApplication.number == number)).scalars().one()
+        assert row.assignee_id == second_reviewer.user_id and row.assigned_at is not None
+    assert review_queue.list_queue(reviewer, QueueFilter(unassigned=True)).rows == ()

@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_SECONDS = 600
+# A small demo book keeps the seed step to a few seconds.
+DEMO_BORROWERS = 30
 
 
 @dataclasses.dataclass
@@ -72,6 +74,20 @@ def _parse_passwords(seed_output: str) -> dict[str, str]:
     return passwords
 
 
+def register_scorecard(registry_dir: Path) -> None:
+    """Train the logistic scorecard alone (seconds, not the minute of `model train`) and make it the active model.
+
+    The demo book is scored by the active model, and applications submitted in
+    the browser tests are decided by it.
+    """
+    from lendapp.risk.german_credit import DATA_PATH, file_sha256, load_german_credit
+    from lendapp.risk.registry import ModelRegistry
+    from lendapp.risk.training import LOGISTIC, train
+
+    frame, target, _ = load_german_credit()
+    ModelRegistry(registry_dir).register(train(frame, target, kinds=(LOGISTIC,), n_jobs=1), file_sha256(DATA_PATH), activate=True)
+
+
 def wait_for_http(url: str, process: subprocess.Popen, log_path: Path) -> None:
     """Poll ``url`` until it responds with 200, failing early if ``process`` exits."""
     deadline = time.monotonic() + BUILD_TIMEOUT_SECONDS
@@ -95,8 +111,10 @@ def start_app(var_dir: Path, log_dir: Path, database_url: str | None = None, ext
     database_url = database_url or f"sqlite:///{var_dir / 'lendapp.db'}"
     env = app_environment(var_dir, database_url, extra_env)
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    register_scorecard(var_dir / "models")
     seed = subprocess.run(
-        [sys.executable, "-m", "lendapp", "demo", "seed"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-m", "lendapp", "demo", "seed", "--borrowers", str(DEMO_BORROWERS)],
+        cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, text=True,
     )
     port = free_port()
     log_path = log_dir / "app-server.log"

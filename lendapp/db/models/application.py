@@ -19,6 +19,8 @@ class LoanApplication(SQLModel, table=True):
     """
 
     __tablename__ = "loan_application"
+    # The review queue reads pages in (status, submitted_at, id) order; this index serves them without sorting.
+    __table_args__ = (sa.Index("ix_loan_application_queue", "status", "submitted_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, sa_column_kwargs={"unique": True}, description="Shown to people, e.g. LA-20261204-000123.")
@@ -73,6 +75,9 @@ class LoanApplication(SQLModel, table=True):
     offered_rate: Decimal | None = Field(default=None, sa_type=ExactDecimal(9, 6))
     suggested_limit: Decimal | None = Field(default=None, sa_type=ExactDecimal(18, 2))
     decision_reason: str = Field(default="", max_length=64)
+    assignee_id: int | None = Field(default=None, foreign_key="user_account.id", index=True,
+                                    description="The reviewer working on it; every change is also in the audit log.")
+    assigned_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     created_at: dt.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

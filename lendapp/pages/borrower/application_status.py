@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lendapp.components.contract_section import contract_section
 from lendapp.components.layout import borrower_shell
 from lendapp.components.text import t
 from lendapp.components.wizard import panel, primary_button
 from lendapp.state.application_status import ApplicationStatusState, TimelineRow
+from lendapp.state.contract_signing import ContractSigningState
 
 ROUTE = "/applications/[number]"
 TITLE_KEY = "apply.status.meta_title"
 DESCRIPTION_KEY = "apply.status.meta_description"
-# The handler checks the session itself and sends visitors without one to sign in.
-ON_LOAD = ApplicationStatusState.load
+# The handlers check the session themselves and send visitors without one to sign in.
+ON_LOAD = [ApplicationStatusState.load, ContractSigningState.load]
 S = ApplicationStatusState
 
 
@@ -40,6 +42,7 @@ def _content() -> rx.Component:
             rx.hstack(rx.spinner(), rx.text(t("apply.status.pending"), size="2"), rx.moment(interval=1500, on_change=S.refresh, display="none"), align="center"),
         ),
         rx.cond(S.result_text != "", rx.callout(S.result_text, icon="info", width="100%", id="application-result")),
+        contract_section(),
         rx.cond(
             S.reasons.length() > 0,
             panel(rx.heading(t("apply.status.reasons"), as_="h2", size="3"), rx.foreach(S.reasons, lambda reason: rx.text("· ", reason, size="2"))),

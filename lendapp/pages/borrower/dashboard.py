@@ -35,6 +35,17 @@ def account_links() -> rx.Component:
     )
 
 
+def overdue_callout(card: LoanCard) -> rx.Component:
+    """The red notice of what is overdue and for how many days."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("triangle-alert")),
+        rx.callout.text(t("dashboard.loan.overdue_notice"), " ", card.overdue, " · ", t("dashboard.loan.dpd"), " ", card.dpd),
+        color_scheme="red",
+        width="100%",
+        role="alert",
+    )
+
+
 def _step(step: TimelineStep) -> rx.Component:
     return rx.hstack(
         rx.icon(rx.cond(step.reached, "circle-check", "circle"), size=16,
@@ -96,8 +107,7 @@ def _loan(card: LoanCard) -> rx.Component:
             ),
             rx.cond(
                 card.dpd > 0,
-                rx.callout(t("dashboard.loan.overdue_notice"), " ", card.overdue, " · ", t("dashboard.loan.dpd"), " ", card.dpd,
-                           icon="triangle-alert", color_scheme="red", width="100%", role="alert"),
+                overdue_callout(card),
             ),
             rx.text(t("dashboard.loan.repaid"), " ", card.progress, "%", size="2", color_scheme="gray"),
             rx.progress(value=card.progress, max=100, width="100%", aria_label=t("dashboard.loan.repaid")),

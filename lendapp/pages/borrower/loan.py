@@ -6,7 +6,7 @@ import reflex as rx
 
 from lendapp.components.layout import TAP_TARGET, borrower_shell
 from lendapp.components.text import t
-from lendapp.pages.borrower.dashboard import account_links
+from lendapp.pages.borrower.dashboard import account_links, overdue_callout
 from lendapp.state.dashboard import ContractRow, LoanPageState, PaymentRow, ScheduleLine
 
 ROUTE = "/loans/[number]"
@@ -47,8 +47,7 @@ def _summary() -> rx.Component:
                 width="100%",
             ),
             rx.cond(S.credit != "", rx.text(t("loan_page.credit"), " ", S.credit, size="2", color_scheme="jade")),
-            rx.cond(card.dpd > 0, rx.callout(t("dashboard.loan.overdue_notice"), " ", card.overdue, " · ", t("dashboard.loan.dpd"), " ", card.dpd,
-                                             icon="triangle-alert", color_scheme="red", width="100%", role="alert")),
+            rx.cond(card.dpd > 0, overdue_callout(card)),
             rx.progress(value=card.progress, max=100, width="100%", aria_label=t("dashboard.loan.repaid")),
             spacing="3",
             width="100%",

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lendapp.components.contract_section import staff_contract_list
 from lendapp.components.layout import TAP_TARGET, staff_shell
 from lendapp.components.text import t
 from lendapp.components.wizard import fact, panel
 from lendapp.services.review_decisions import DECLINE_REASONS, DOCUMENT_TYPES
+from lendapp.state.staff_contracts import StaffContractsState
 from lendapp.state.staff_review_detail import HistoryRow, StaffReviewDetailState
 
 ROUTE = "/staff/applications/[number]"
 TITLE_KEY = "staff.review.meta_title"
 DESCRIPTION_KEY = "staff.review.meta_description"
-# The handler checks the session and the application-detail permission itself.
-ON_LOAD = StaffReviewDetailState.load
+# The handlers check the session and the application-detail permission themselves.
+ON_LOAD = [StaffReviewDetailState.load, StaffContractsState.load]
 S = StaffReviewDetailState
 
 
@@ -127,6 +129,7 @@ def page() -> rx.Component:
                 rx.flex(_applicant(), _score(), direction=rx.breakpoints(initial="column", md="row"), spacing="4", width="100%"),
                 panel(rx.heading(t("staff.review.history"), as_="h2", size="3"), rx.foreach(S.history, _history_row)),
                 _decision(),
+                staff_contract_list(),
                 spacing="4",
                 width="100%",
             ),

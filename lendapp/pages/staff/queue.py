@@ -15,6 +15,8 @@ DESCRIPTION_KEY = "staff.queue.meta_description"
 # The handler checks the session and the review-queue permission itself.
 ON_LOAD = StaffReviewQueueState.load
 S = StaffReviewQueueState
+# Channels the wizard records on an application.
+CHANNELS = ("web", "h5", "mini_program")
 
 
 def _dropdown(label_key: str, name: str, items: list[tuple[str, str]]) -> rx.Component:
@@ -31,6 +33,14 @@ def _dropdown(label_key: str, name: str, items: list[tuple[str, str]]) -> rx.Com
     )
 
 
+def _text_field(label_key: str, name: str, input_type: str, max_length: int) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=name, font_weight="500", font_size="0.875rem"),
+        rx.input(id=name, name=name, type=input_type, max_length=max_length, min_height=TAP_TARGET),
+        spacing="1",
+    )
+
+
 def _filters() -> rx.Component:
     return rx.form(
         rx.flex(
@@ -43,6 +53,11 @@ def _filters() -> rx.Component:
                 rx.input(id="product_code", name="product_code", max_length=64, min_height=TAP_TARGET),
                 spacing="1",
             ),
+            _dropdown("staff.queue.filter.channel", "channel", [(channel, f"staff.queue.channel.{channel}") for channel in CHANNELS]),
+            _text_field("staff.queue.filter.search", "search", "text", 40),
+            _text_field("staff.queue.filter.submitted_from", "submitted_from", "date", 10),
+            _text_field("staff.queue.filter.submitted_to", "submitted_to", "date", 10),
+            rx.checkbox(t("staff.queue.filter.fraud_only"), name="fraud_only"),
             rx.checkbox(t("staff.queue.filter.newest_first"), name="newest_first"),
             rx.button(t("staff.queue.filter.apply"), type="submit", min_height=TAP_TARGET),
             spacing="3",

@@ -1,0 +1,1 @@
+"""Benchmarks; run each as a module (python -m bench.NAME) or all with make bench."""

@@ -1,0 +1,73 @@
+"""Scheduled-job commands: ``jobs run-daily`` and ``jobs deliver-notifications``.
+
+``run-daily`` runs every business date after the last finished one up to
+``--date`` (today in TIMEZONE by default), in order, and prints one line per
+date. A date already done is reported as skipped and changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from lendapp.services import daily_job, notifications
+
+EXIT_INVALID_INPUT = 2
+EXIT_FAILED = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``jobs`` command group to the operator command line."""
+    jobs = subparsers.add_parser("jobs", help="run scheduled jobs by hand")
+    commands = jobs.add_subparsers(dest="jobs_command", metavar="JOB")
+    run = commands.add_parser("run-daily", help="run the daily servicing job, catching up missed dates in order")
+    run.add_argument("--date", help="business date to run up to, YYYY-MM-DD; defaults to today in TIMEZONE")
+    run.add_argument("--no-deliver", action="store_true", help="queue reminders without sending SMS or email now")
+    run.set_defaults(func=run_daily_command)
+    deliver = commands.add_parser("deliver-notifications", help="send queued SMS and email that are due now")
+    deliver.add_argument("--limit", type=int, default=500, help="maximum messages to send, default 500")
+    deliver.set_defaults(func=deliver_command)
+    jobs.set_defaults(func=lambda _args: _usage(jobs))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_INVALID_INPUT
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return daily_job.business_date()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def run_daily_command(args: argparse.Namespace) -> int:
+    """Run the daily job up to ``--date`` and print what each date did."""
+    until = _parse_date(args.date)
+    if until is None:
+        sys.stderr.write(f"error: --date {args.date!r} is not a valid date; expected YYYY-MM-DD, for example 2026-02-15\n")
+        return EXIT_INVALID_INPUT
+    results = daily_job.catch_up(until, deliver=not args.no_deliver)
+    if not results:
+        results = [daily_job.run_daily(until, deliver=not args.no_deliver)]
+    for result in results:
+        counts = ", ".join(f"{key}={value}" for key, value in sorted(result.stats.items()))
+        sys.stdout.write(f"{result.run_date.isoformat()} {result.status}{': ' + counts if counts else ''}\n")
+    if any(result.status in ("failed", "busy") for result in results):
+        return EXIT_FAILED
+    return 0
+
+
+def deliver_command(args: argparse.Namespace) -> int:
+    """Send queued SMS and email whose time has come and print the counts."""
+    if not 1 <= args.limit <= 100_000:
+        sys.stderr.write(f"error: --limit {args.limit} is out of range; expected 1 to 100000\n")
+        return EXIT_INVALID_INPUT
+    report = notifications.deliver_due(limit=args.limit)
+    sys.stdout.write(f"sent={report.sent} suppressed={report.suppressed} deferred={report.deferred} "
+                     f"retried={report.retried} failed={report.failed}\n")
+    return 0
