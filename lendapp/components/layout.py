@@ -146,6 +146,7 @@ def borrower_shell(*children: rx.Component) -> rx.Component:
         footer(),
         min_height="100vh",
         overflow_x="hidden",
+        on_mount=I18nState.sync_document_language,
     )
 
 
@@ -208,4 +209,5 @@ def staff_shell(*children: rx.Component) -> rx.Component:
         rx.el.main(*children, flex="1", padding="1.5rem", min_width="0"),
         direction=rx.breakpoints(initial="column", md="row"),
         min_height="100vh",
+        on_mount=I18nState.sync_document_language,
     )

@@ -6,10 +6,9 @@ Identity and card numbers stay masked in it, like everywhere the app shows
 them, because a downloaded file is as exposed as a page.
 
 Deletion erases what no law requires the lender to keep and anonymizes the
-account. Records of a loan (the contract, schedule, payments, ledger and the
-identity of the borrower it was lent to) are kept, because loan and
-anti-money-laundering record keeping requires them for five years after the
-relationship ends (PRC Anti-Money Laundering Law, Article 19). A borrower with
+account. Records of a loan are kept: the contract, schedule, payments, ledger and the
+identity of the borrower it was lent to. Loan and anti-money-laundering
+record keeping requires them for five years after the relationship ends. A borrower with
 an open loan or an application in progress must settle or withdraw first.
 """
 
@@ -55,7 +54,7 @@ from lendapp.services.sessions import Principal
 
 logger = logging.getLogger(__name__)
 
-# What deletion erases and what it keeps, as catalog keys the confirmation screen lists.
+# Catalog keys of the categories that deletion erases and keeps, listed on the confirmation screen.
 ERASED_CATEGORIES = (
     "data_rights.erased.login",
     "data_rights.erased.contact",
@@ -74,7 +73,7 @@ KEPT_CATEGORIES = (
 
 @dataclasses.dataclass(frozen=True)
 class DeletionReport:
-    """What an account deletion erased and kept, as catalog keys."""
+    """The categories an account deletion erased and kept, as catalog keys."""
 
     erased: tuple[str, ...]
     kept: tuple[str, ...]

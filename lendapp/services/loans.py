@@ -111,7 +111,7 @@ def schedule_from_json(text: str) -> Schedule:
 
 
 def loan_schedule(loan: Loan) -> Schedule:
-    """The loan's current schedule, rebuilt from the terms stored with it."""
+    """Rebuild the loan's current schedule from the terms stored with it."""
     return schedule_from_json(loan.terms_json)
 
 
@@ -153,7 +153,7 @@ def post_entry(session: Session, loan_id: int, entry: JournalEntry) -> bool:
 
 
 def account_totals(session: Session, loan_id: int | None = None) -> dict[Account, Decimal]:
-    """Each account's normal balance, of one loan or of the whole book, summed in the database."""
+    """Sum each account's normal balance in the database, for one loan or the whole book."""
     query = sa.select(LedgerLine.account, sa.func.sum(LedgerLine.debit), sa.func.sum(LedgerLine.credit)).group_by(
         LedgerLine.account
     )
@@ -168,7 +168,7 @@ def account_totals(session: Session, loan_id: int | None = None) -> dict[Account
 
 
 def balances_of(session: Session, loan_id: int) -> LoanBalances:
-    """The loan's receivable and credit balances from the stored ledger."""
+    """Return the loan's receivable and credit balances from the stored ledger."""
     totals = account_totals(session, loan_id)
     return LoanBalances(
         principal=totals[Account.LOAN_PRINCIPAL_RECEIVABLE],
@@ -180,7 +180,7 @@ def balances_of(session: Session, loan_id: int) -> LoanBalances:
 
 
 def ledger_is_balanced(session: Session) -> bool:
-    """Whether total debits equal total credits over the whole stored ledger."""
+    """Check that total debits equal total credits over the whole stored ledger."""
     debits, credits = session.execute(sa.select(sa.func.sum(LedgerLine.debit), sa.func.sum(LedgerLine.credit))).one()
     return Decimal(str(debits or 0)) == Decimal(str(credits or 0))
 
@@ -251,7 +251,7 @@ def _store_rows(session: Session, loan: Loan, schedule: Schedule, version: int) 
 
 
 def installments_of(session: Session, loan: Loan) -> list[LoanInstallment]:
-    """The rows of the loan's current schedule in due-date order."""
+    """Return the rows of the loan's current schedule in due-date order."""
     query = (
         select(LoanInstallment)
         .where(LoanInstallment.loan_id == loan.id, LoanInstallment.schedule_version == loan.schedule_version)
@@ -261,7 +261,7 @@ def installments_of(session: Session, loan: Loan) -> list[LoanInstallment]:
 
 
 def paid_to_date(rows: list[LoanInstallment]) -> PaidToDate:
-    """Running totals paid toward the rows, as the loan engine expects them."""
+    """Return the running totals paid toward the rows, as the loan engine expects them."""
     return PaidToDate(
         principal=sum((row.paid_principal for row in rows), ZERO),
         interest=sum((row.paid_interest for row in rows), ZERO),
@@ -331,7 +331,7 @@ def position_of(session: Session, loan: Loan, on: dt.date) -> LoanPosition:
 
 
 def quote_payoff(session: Session, loan: Loan, on: dt.date) -> PayoffQuote:
-    """The amount that settles the loan on ``on``, from the loan engine."""
+    """Quote the amount that settles the loan on ``on``, from the loan engine."""
     schedule = loan_schedule(loan)
     rows = installments_of(session, loan)
     balances = balances_of(session, loan.id)
@@ -339,7 +339,7 @@ def quote_payoff(session: Session, loan: Loan, on: dt.date) -> PayoffQuote:
 
 
 def dpd_bucket(dpd: int) -> str:
-    """The collections band of a dpd: M0 current, M1 1-30, M2 31-60, M3 61-90, M3+ above."""
+    """Return the collections band of a dpd: M0 current, M1 1-30, M2 31-60, M3 61-90, M3+ above."""
     if dpd <= 0:
         return "M0"
     if dpd <= 30:

@@ -91,8 +91,7 @@ def confirm_transfer(principal: Principal, reference: str, received_amount: Deci
         if payment.status not in OPEN_STATUSES:
             raise InvalidInputError("payments.error.not_open")
         payment.confirmed_by = principal.user_id
-        # NOTE: the payment table has no bank-reference column, so for a bank transfer this column contains it.
-        payment.provider_payment_intent = bank_reference
+        payment.bank_reference = bank_reference
         payment.provider_status = "received"
         fulfil(session, payment, received_minor, local_date_of(received_at), actor_id=principal.user_id,
                actor_role=principal.role, source="bank_transfer")

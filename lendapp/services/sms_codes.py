@@ -46,6 +46,7 @@ class CodePurpose(enum.StrEnum):
     REGISTER = "register"
     RESET_PASSWORD = "reset_password"
     SIGN_CONTRACT = "sign_contract"
+    CHANGE_PHONE = "change_phone"
 
 
 class CodeCheck(enum.Enum):

@@ -59,6 +59,7 @@ PUBLIC_EVENT_HANDLERS: dict[str, str] = {
     # Language and public content.
     "I18nState.set_locale": "changes the caller's own language cookie",
     "I18nState.toggle_locale": "changes the caller's own language cookie",
+    "I18nState.sync_document_language": "only sets the page's lang attribute from the caller's own cookie",
     "HomeState.load_products": "reads the public product list",
     "HomeState.load_content": "reads public site content",
     "ProductPageState.load": "reads one public product page",

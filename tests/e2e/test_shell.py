@@ -48,11 +48,14 @@ def test_home_switches_to_english(browser, app_server: AppServer, size_name: str
 
     expect(page.get_by_role("heading", level=1)).to_have_text(translate("home.headline", "en"))
     expect(page.locator("main")).to_contain_text("Flexi consumer loan")
+    page.wait_for_function("document.documentElement.lang === 'en'")
     assert not has_horizontal_scroll(page)
     screenshot(page, f"home-en-{size_name}")
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text(translate("home.headline", "en"), timeout=20_000)
+    # The server renders Chinese; the remembered choice sets the lang attribute once the page loads.
+    page.wait_for_function("document.documentElement.lang === 'en'", timeout=20_000)
     context.close()
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -104,8 +105,15 @@ def wait_for_http(url: str, process: subprocess.Popen, log_path: Path) -> None:
     raise RuntimeError(f"the app did not answer {url} within {BUILD_TIMEOUT_SECONDS} s; see {log_path}")
 
 
-def start_app(var_dir: Path, log_dir: Path, database_url: str | None = None, extra_env: dict[str, str] | None = None) -> AppServer:
-    """Migrate, seed and start `reflex run --env prod` in its own process group."""
+def start_app(
+    var_dir: Path, log_dir: Path, database_url: str | None = None, extra_env: dict[str, str] | None = None,
+    project_root: Path | None = None, log_name: str = "app-server.log",
+) -> AppServer:
+    """Migrate, seed and start `reflex run --env prod` in its own process group.
+
+    ``project_root`` builds in another copy of the project (see ``copy_project``),
+    so a second server does not overwrite the first one's ``.web``.
+    """
     var_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
     database_url = database_url or f"sqlite:///{var_dir / 'lendapp.db'}"
@@ -117,14 +125,14 @@ def start_app(var_dir: Path, log_dir: Path, database_url: str | None = None, ext
         cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, text=True,
     )
     port = free_port()
-    log_path = log_dir / "app-server.log"
+    log_path = log_dir / log_name
     log = log_path.open("wb")
     process = subprocess.Popen(
         [
             sys.executable, "-m", "reflex", "run", "--env", "prod", "--backend-host", "127.0.0.1",
             "--frontend-port", str(port), "--backend-port", str(port),
         ],
-        cwd=PROJECT_ROOT,
+        cwd=project_root or PROJECT_ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -138,6 +146,25 @@ def start_app(var_dir: Path, log_dir: Path, database_url: str | None = None, ext
         stop_app(process)
         raise
     return AppServer(base_url, database_url, var_dir, _parse_passwords(seed.stdout), process, log_path)
+
+
+# Build output, local state and tools that a project copy must not carry along.
+COPY_EXCLUDES = (".web", "var", ".git", "artifacts", ".tools", ".venv", ".cache", "uploaded_files", "__pycache__")
+
+
+def copy_project(destination: Path) -> Path:
+    """Copy the project's sources to ``destination`` for a second, independent production build.
+
+    The build writes the server's port into ``.web``, so two servers built in
+    one folder would send the first one's pages to the second one's backend.
+    The copy shares the bun binary and the Reflex and bun caches by symbolic links.
+    """
+    shutil.copytree(PROJECT_ROOT, destination, ignore=shutil.ignore_patterns(*COPY_EXCLUDES), symlinks=True)
+    (destination / ".tools").symlink_to(PROJECT_ROOT / ".tools")
+    (destination / ".cache").mkdir()
+    for cache in ("reflex", "bun"):
+        (destination / ".cache" / cache).symlink_to(PROJECT_ROOT / ".cache" / cache)
+    return destination
 
 
 def stop_app(process: subprocess.Popen) -> None:

@@ -33,6 +33,7 @@ class Payment(SQLModel, table=True):
                         description="created, pending, succeeded, failed, expired, refunded or partially_refunded.")
     provider_session_id: str | None = Field(default=None, max_length=255, sa_column_kwargs={"unique": True})
     provider_payment_intent: str | None = Field(default=None, max_length=255, index=True)
+    bank_reference: str = Field(default="", max_length=64, description="The bank's transaction reference of a confirmed transfer.")
     provider_status: str = Field(default="", max_length=32, description="The provider's own status, e.g. requires_action.")
     payment_method: str = Field(default="", max_length=32)
     idempotency_key: str = Field(max_length=96, sa_column_kwargs={"unique": True})

@@ -9,12 +9,13 @@ from lendapp.components.layout import TAP_TARGET, borrower_shell
 from lendapp.components.text import t
 from lendapp.state.account_security import AccountSecurityState, SessionRow
 from lendapp.state.auth_session import AuthState
+from lendapp.state.profile_changes import ProfileChangesState
 
 ROUTE = "/account/security"
 TITLE_KEY = "security.meta_title"
 DESCRIPTION_KEY = "security.meta_description"
 # The handler checks the session itself and sends visitors without one to sign in.
-ON_LOAD = AccountSecurityState.load
+ON_LOAD = [AccountSecurityState.load, ProfileChangesState.load]
 
 
 def _section(heading_key: str, *children: rx.Component) -> rx.Component:
@@ -140,6 +141,58 @@ def _sessions_section() -> rx.Component:
     )
 
 
+def _phone_section() -> rx.Component:
+    P = ProfileChangesState
+    return _section(
+        "profile.phone.heading",
+        form_error(P.phone_error),
+        rx.cond(
+            P.code_sent,
+            rx.form(
+                rx.vstack(
+                    form_field("profile.phone.code", "code", "", input_type="text", auto_complete="one-time-code"),
+                    submit_button("profile.phone.confirm"),
+                    width="100%",
+                ),
+                on_submit=P.confirm_phone,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            rx.form(
+                rx.vstack(
+                    form_field("profile.phone.new", "new_phone", "", input_type="tel", auto_complete="tel"),
+                    form_field("profile.password", "password", "", input_type="password", auto_complete="current-password"),
+                    submit_button("profile.phone.send"),
+                    width="100%",
+                ),
+                on_submit=P.send_phone_code,
+                reset_on_submit=True,
+                width="100%",
+            ),
+        ),
+    )
+
+
+def _card_section() -> rx.Component:
+    P = ProfileChangesState
+    return _section(
+        "profile.card.heading",
+        rx.text(t("profile.card.current"), ": ", rx.cond(P.masked_card != "", P.masked_card, t("profile.card.none")), size="2"),
+        form_error(P.card_error),
+        rx.form(
+            rx.vstack(
+                form_field("profile.card.number", "card_number", "", input_type="text", auto_complete="cc-number"),
+                form_field("profile.password", "password", "", input_type="password", auto_complete="current-password"),
+                submit_button("profile.card.save"),
+                width="100%",
+            ),
+            on_submit=P.change_card,
+            reset_on_submit=True,
+            width="100%",
+        ),
+    )
+
+
 def page() -> rx.Component:
     """Render the security page."""
     return borrower_shell(
@@ -148,6 +201,8 @@ def page() -> rx.Component:
             rx.text(t("security.signed_in_as"), " ", AccountSecurityState.masked_phone, color_scheme="gray"),
             _setup_notices(),
             _password_form(),
+            rx.cond(~AccountSecurityState.is_staff, _phone_section()),
+            rx.cond(~AccountSecurityState.is_staff, _card_section()),
             _totp_section(),
             _sessions_section(),
             rx.button(t("security.sign_out"), on_click=AuthState.sign_out, variant="outline", size="3",
