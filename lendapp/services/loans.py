@@ -294,8 +294,8 @@ class LoanPosition:
         return float(self.paid_principal / total) if total else 1.0
 
 
-def _late_fees_due(balances: LoanBalances, rows: list[LoanInstallment], on: dt.date) -> Decimal:
-    # Installment fees of rows already due sit in fee_receivable too; only the rest are late or other fees.
+def late_fees_due(balances: LoanBalances, rows: list[LoanInstallment], on: dt.date) -> Decimal:
+    """Return the fees receivable on ``on`` beyond the installment fees of rows already due (late and other fees)."""
     accrued_row_fees = sum((r.fee - r.paid_fee for r in rows if r.due_date <= on), ZERO)
     return max(balances.fees - accrued_row_fees, ZERO)
 
@@ -307,7 +307,7 @@ def position_of(session: Session, loan: Loan, on: dt.date) -> LoanPosition:
     paid = paid_to_date(rows)
     balances = balances_of(session, loan.id)
     remaining = row_balances(schedule, paid)
-    dues = dues_from_balances(remaining, on, balances.penalty, _late_fees_due(balances, rows, on))
+    dues = dues_from_balances(remaining, on, balances.penalty, late_fees_due(balances, rows, on))
     dpd = 0
     for balance in remaining:
         if balance.row.due_date < on and balance.total:
@@ -335,7 +335,7 @@ def quote_payoff(session: Session, loan: Loan, on: dt.date) -> PayoffQuote:
     schedule = loan_schedule(loan)
     rows = installments_of(session, loan)
     balances = balances_of(session, loan.id)
-    return payoff_quote(schedule, on, paid_to_date(rows), balances.penalty, _late_fees_due(balances, rows, on))
+    return payoff_quote(schedule, on, paid_to_date(rows), balances.penalty, late_fees_due(balances, rows, on))
 
 
 def dpd_bucket(dpd: int) -> str:
@@ -434,7 +434,7 @@ def apply_repayment(
         dues = payoff.as_dues()
     else:
         remaining = row_balances(schedule, paid_to_date(rows))
-        dues = dues_from_balances(remaining, as_of, balances.penalty, _late_fees_due(balances, rows, as_of))
+        dues = dues_from_balances(remaining, as_of, balances.penalty, late_fees_due(balances, rows, as_of))
     allocation = allocate(amount, dues, credit_balance=balances.credit)
     applied = allocation.applied
     # Make sure everything the payment reaches is receivable before it is credited.

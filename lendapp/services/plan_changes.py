@@ -164,7 +164,7 @@ def _compute(session: Session, loan: Loan, kind: str, params: dict, on: dt.date)
     rows = loans.installments_of(session, loan)
     paid = loans.paid_to_date(rows)
     balances = loans.balances_of(session, loan.id)
-    late_fees = loans._late_fees_due(balances, rows, on)
+    late_fees = loans.late_fees_due(balances, rows, on)
     prepayment = None
     try:
         if kind == "partial_prepayment":
