@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 
 import reflex as rx
@@ -287,5 +288,6 @@ class LoanPageState(rx.State):
         finally:
             self.busy = False
         if started.checkout_url:
-            return rx.redirect(started.checkout_url, is_external=True)
+            # Checkout opens in the same tab, as a phone user expects; json.dumps quotes the URL for the script.
+            return rx.call_script(f"window.location.assign({json.dumps(started.checkout_url)})")
         return rx.redirect(f"/payments/{started.reference}")

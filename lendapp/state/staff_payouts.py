@@ -38,6 +38,7 @@ class PayoutRow:
     status_label: str
     bank_reference: str
     needs_second: bool
+    recorded_by_me: bool
 
 
 class StaffPayoutsState(rx.State):
@@ -54,7 +55,8 @@ class StaffPayoutsState(rx.State):
             self.error = translate(error.key, locale, **error.params)
             return
         self.error = ""
-        self.rows = [_row(item, locale) for item in items]
+        me = current_principal().user_id
+        self.rows = [_row(item, locale, me) for item in items]
 
     @rx.event
     @requires(Permission.DISBURSEMENT)
@@ -109,7 +111,7 @@ def _parse_time(text: str) -> dt.datetime | None:
     return local.replace(tzinfo=get_settings().timezone_info) if local.tzinfo is None else local
 
 
-def _row(item: PayoutItem, locale: str) -> PayoutRow:
+def _row(item: PayoutItem, locale: str, me: int) -> PayoutRow:
     return PayoutRow(
         number=item.application_number,
         product_code=item.product_code,
@@ -121,4 +123,5 @@ def _row(item: PayoutItem, locale: str) -> PayoutRow:
         status_label=translate(f"staff.payout.status.{item.status}", locale),
         bank_reference=item.bank_reference,
         needs_second=item.needs_second_confirmation,
+        recorded_by_me=item.recorded_by == me,
     )

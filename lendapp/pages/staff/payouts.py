@@ -37,7 +37,12 @@ def _action(row: PayoutRow) -> rx.Component:
     return rx.cond(
         row.status == "to_pay",
         _record_form(row),
-        rx.button(t("staff.payout.confirm"), on_click=S.confirm(row.number), min_height=TAP_TARGET, color_scheme="green"),
+        # The person who recorded a payout cannot confirm it, so they see who must instead of a button.
+        rx.cond(
+            row.recorded_by_me,
+            rx.text(t("staff.payout.awaiting_colleague"), size="2", color_scheme="gray"),
+            rx.button(t("staff.payout.confirm"), on_click=S.confirm(row.number), min_height=TAP_TARGET, color_scheme="green"),
+        ),
     )
 
 
