@@ -51,7 +51,8 @@ seed: migrate
 	$(PY) -m lendapp demo seed
 
 run: $(VENV)/.installed bun seed
-	$(PY) -m reflex run --env prod --backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
+	@# robots.txt and sitemap.xml name PUBLIC_URL, so it follows HOST and PORT unless it is set.
+	PUBLIC_URL="$${PUBLIC_URL:-http://$(HOST):$(PORT)}" $(PY) -m reflex run --env prod --backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
 
 # Lighthouse and axe-core for the accessibility, SEO and page-weight checks, from the npm registry.
 AUDIT_DIR := .tools/audit

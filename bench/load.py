@@ -1,11 +1,12 @@
 """Load test: simulated borrowers against one lendapp production process, beside Reflex's starter app.
 
 Each simulated user opens its own websocket to the backend and speaks the
-protocol of the Reflex 0.10.1 frontend (`.templates/web/utils/state.js`):
-Socket.IO 5 over Engine.IO 4 on ``/_event/``, the session token in the
-query string, the hydrate event (``hydrate_and_load``) in the Socket.IO
-CONNECT packet, then one ``["event", {name, payload, router_data}]`` message
-per event. The backend answers with ``["event", {delta, events}]`` messages.
+protocol of the Reflex 0.10.1 frontend (`.templates/web/utils/state.js`).
+That is Socket.IO 5 over Engine.IO 4, at the path ``/_event/`` and in the
+namespace ``/_event``, because socket.io-client takes the namespace from the
+URL's path. The session token goes in the query string and the hydrate event
+(``hydrate_and_load``) in the Socket.IO CONNECT packet. Each event is then one
+``["event", {name, payload, router_data}]`` message. The backend answers with ``["event", {delta, events}]`` messages.
 A round trip is the time from sending an event until the update that
 completes it arrives.
 
@@ -49,6 +50,7 @@ from pathlib import Path
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Message, Ping, RejectConnection, Request, TextMessage
+from wsproto.utilities import LocalProtocolError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -61,6 +63,7 @@ REPORT_DIR = PROJECT_ROOT / "artifacts" / "bench-load"
 START_TIMEOUT_SECONDS = 600
 TARGET_RATIO = 1.5
 EVENT_TIMEOUT_SECONDS = 30.0
+NAMESPACE = "/_event,"
 ROOT = "reflex___state____state"
 CALCULATOR = f"{ROOT}.lendapp___state___calculator____calculator_state"
 APPLY = f"{ROOT}.lendapp___state___apply____apply_state"
@@ -98,7 +101,10 @@ class ReflexSocket:
         headers = [(b"cookie", cookie.encode())] if cookie else []
         self._writer.write(self._ws.send(Request(host=f"127.0.0.1:{port}", target=target, extra_headers=headers)))
         self._task = asyncio.create_task(self._read_loop(json.dumps({"event": boot_event})))
-        await asyncio.wait_for(self._connected.wait(), EVENT_TIMEOUT_SECONDS)
+        try:
+            await asyncio.wait_for(self._connected.wait(), EVENT_TIMEOUT_SECONDS)
+        except asyncio.TimeoutError:
+            raise EventError(f"timed out: not connected within {EVENT_TIMEOUT_SECONDS:.0f} s") from None
         if self.closed:
             raise EventError(self.closed)
 
@@ -106,10 +112,11 @@ class ReflexSocket:
         """Close the websocket and stop reading."""
         if self._writer is not None and self.closed is None:
             try:
-                self._writer.write(self._ws.send(Message(data="41")))
+                self._writer.write(self._ws.send(Message(data="41" + NAMESPACE)))
                 self._writer.write(self._ws.send(CloseConnection(code=1000)))
                 await self._writer.drain()
-            except (ConnectionError, RuntimeError, Exception):  # noqa: BLE001  (closing a socket the server already dropped)
+            except (ConnectionError, LocalProtocolError):
+                # The server already closed the connection, which is all this wanted.
                 pass
         if self._task is not None:
             self._task.cancel()
@@ -145,21 +152,24 @@ class ReflexSocket:
             self._fail(f"connection error: {error}")
 
     def _on_packet(self, packet: str, auth: str) -> None:
-        # Engine.IO packet types: 0 open, 2 ping, 4 message; Socket.IO inside 4: 0 connect, 2 event, 4 connect error.
+        # Engine.IO packet types: 0 open, 2 ping, 4 message. Inside a message, Socket.IO's 0 is connect,
+        # 1 disconnect, 2 event and 4 connect error, each followed by the namespace and a comma.
         if packet.startswith("0"):
-            self._send_text("40" + auth)
+            self._send_text("40" + NAMESPACE + auth)
         elif packet == "2":
             self._send_text("3")
-        elif packet.startswith("40"):
-            self._connected.set()
-        elif packet.startswith("44"):
-            self._fail(f"connect refused: {packet[2:200]}")
-        elif packet.startswith("42"):
-            name, *args = json.loads(packet[2:])
-            if name == "event" and args:
-                self._updates.put_nowait(args[0])
-        elif packet.startswith("41"):
-            self._fail("disconnected by the server")
+        elif packet.startswith("4"):
+            kind, body = packet[1:2], packet[2:].removeprefix(NAMESPACE)
+            if kind == "0":
+                self._connected.set()
+            elif kind == "4":
+                self._fail(f"connect refused: {body[:200]}")
+            elif kind == "1":
+                self._fail("disconnected by the server")
+            elif kind == "2":
+                name, *args = json.loads(body)
+                if name == "event" and args:
+                    self._updates.put_nowait(args[0])
 
     def _fail(self, reason: str) -> None:
         if self.closed is None:
@@ -181,11 +191,11 @@ class ReflexSocket:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise EventError("timed out")
+                raise EventError(f"timed out: no update within {timeout:.0f} s")
             try:
                 update = await asyncio.wait_for(self._updates.get(), remaining)
             except asyncio.TimeoutError:
-                raise EventError("timed out") from None
+                raise EventError(f"timed out: no update within {timeout:.0f} s") from None
             if update is None:
                 raise EventError(self.closed or "closed")
             self._merge(update)
@@ -203,7 +213,7 @@ class ReflexSocket:
                 raise EventError(self.closed or "closed")
             self._merge(update)
         started = time.perf_counter()
-        self._send_text("42" + json.dumps(["event", {"name": name, "payload": payload, "router_data": router_data}]))
+        self._send_text("42" + NAMESPACE + json.dumps(["event", {"name": name, "payload": payload, "router_data": router_data}]))
         await self.wait_for(done or (lambda update: True))
         return time.perf_counter() - started
 
@@ -237,6 +247,15 @@ class Results:
     def error(self, kind: str, reason: str) -> None:
         key = f"{kind}: {reason}"
         self.errors[key] = self.errors.get(key, 0) + 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Borrower:
+    """A registered, signed-in borrower: phone, session token and a valid ID number of their own."""
+
+    phone: str
+    session_token: str
+    id_number: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -275,13 +294,13 @@ async def starter_user(number: int, plan: LoadPlan, deadline: float, results: Re
             if socket.var(STARTER, "count") != before + 1:
                 raise EventError("counter did not advance")
             results.add("counter click", seconds)
-    except EventError as error:
+    except (EventError, OSError) as error:
         results.error("starter", str(error))
     finally:
         await socket.close()
 
 
-def _no_form_errors(socket: ReflexSocket) -> str | None:
+def _form_problem(socket: ReflexSocket) -> str | None:
     errors = {key: value for key, value in (socket.var(APPLY, "errors") or {}).items() if value}
     form_error = socket.var(APPLY, "form_error")
     if errors or form_error:
@@ -322,7 +341,7 @@ async def _wizard(socket: ReflexSocket, borrower: Borrower, plan: LoadPlan, dead
         if not await _think(plan, deadline):
             return False
         seconds = await socket.send(f"{APPLY}.{handler}", payload, apply_route)
-        if problem := _no_form_errors(socket):
+        if problem := _form_problem(socket):
             raise EventError(f"{handler}: {problem}")
         results.add("wizard step", seconds)
     if not await _think(plan, deadline):
@@ -334,11 +353,11 @@ async def _wizard(socket: ReflexSocket, borrower: Borrower, plan: LoadPlan, dead
         if path is not None:
             redirect.append(path)
             return True
-        return _no_form_errors(socket) is not None
+        return _form_problem(socket) is not None
 
     seconds = await socket.send(f"{APPLY}.submit", {}, apply_route, submitted)
     if not redirect or not redirect[0].startswith("/applications/"):
-        raise EventError(f"submit: {_no_form_errors(socket) or 'no redirect to the status page'}")
+        raise EventError(f"submit: {_form_problem(socket) or 'no redirect to the status page'}")
     results.add("submit", seconds)
     results.submitted += 1
     return True
@@ -350,15 +369,6 @@ def _redirects(update: dict) -> str | None:
         if event.get("name") == "_redirect":
             return (event.get("payload") or {}).get("path", "")
     return None
-
-
-@dataclasses.dataclass(frozen=True)
-class Borrower:
-    """A registered, signed-in borrower: phone, session token and a valid ID number of their own."""
-
-    phone: str
-    session_token: str
-    id_number: str
 
 
 async def borrower_user(
@@ -386,7 +396,7 @@ async def borrower_user(
         while await _think(plan, deadline):
             step += 1
             await _calculator_step(socket, step, results)
-    except EventError as error:
+    except (EventError, OSError) as error:
         results.error("lendapp", str(error))
     finally:
         await socket.close()
@@ -489,7 +499,7 @@ def create_borrowers(database_url: str, var_dir: Path, count: int) -> list[Borro
     passwords.password_context = fast
     passwords._DUMMY_HASH = fast.hash("not a real password")
     if count > 999:
-        raise ValueError(f"at most 999 borrowers have distinct ID numbers here, not {count}")
+        raise ValueError(f"--users must be at most 999, because the ID numbers differ only in a 3-digit sequence, not {count}")
     borrowers = []
     for number in range(count):
         phone = str(PHONE_BASE + number)
@@ -561,8 +571,8 @@ def parse_args(argv: list[str] | None = None) -> LoadPlan:
     parser.add_argument("--users", type=int, default=200, help="simulated users per app (default 200)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per app, ramp included (default 60)")
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which users start (default a third of --duration)")
-    parser.add_argument("--think-min", type=float, default=1.0, help="shortest pause between a user's events, in seconds (default 1)")
-    parser.add_argument("--think-max", type=float, default=3.0, help="longest pause between a user's events, in seconds (default 3)")
+    parser.add_argument("--think-min", type=float, default=1.0, help="minimum pause between a user's events, in seconds (default 1)")
+    parser.add_argument("--think-max", type=float, default=3.0, help="maximum pause between a user's events, in seconds (default 3)")
     args = parser.parse_args(argv)
     if args.users < 1 or args.duration <= 0 or not 0 <= args.think_min <= args.think_max:
         parser.error("--users must be at least 1, --duration positive and 0 <= --think-min <= --think-max")
@@ -575,6 +585,8 @@ def parse_args(argv: list[str] | None = None) -> LoadPlan:
 def main(argv: list[str] | None = None) -> int:
     """Load the starter app, then lendapp, each in its own production process, and print the comparison."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # Setting up 200 borrowers would log several lines each from the account services.
+    logging.getLogger("lendapp").setLevel(logging.WARNING)
     plan = parse_args(argv)
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lendapp-bench-load-") as temp:

@@ -37,6 +37,10 @@ logger = logging.getLogger(__name__)
 S = ApplicationStatus
 OBJECT_TYPE = "disbursement"
 BANK_REFERENCE_MAX = 64
+# A transfer is recorded after it happens, and soon: a later date would start the schedule in the future,
+# and an older one would make a new loan overdue at once.
+TRANSFER_CLOCK_SKEW = dt.timedelta(minutes=5)
+TRANSFER_MAX_AGE = dt.timedelta(days=30)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,12 +194,15 @@ def record_disbursement(
     Raises:
         PermissionDeniedError: The actor may not disburse, or approved this application.
         NotFoundError: No application has that number.
-        InvalidInputError: The reference is empty or the amount differs from the amount to pay.
+        InvalidInputError: The reference is empty, the transfer time is in the future or more than 30 days
+            ago, or the amount differs from the amount to pay.
         ApplicationStateError: The contract is not signed, or another payout is already recorded.
     """
     _require(actor, Permission.DISBURSEMENT)
     now = now or utc_now()
     reference = _parse_reference(bank_reference)
+    if transferred_at is not None and not now - TRANSFER_MAX_AGE <= transferred_at <= now + TRANSFER_CLOCK_SKEW:
+        raise InvalidInputError("staff.payout.error.transferred_at", field="transferred_at", days=TRANSFER_MAX_AGE.days)
     with session_scope() as session:
         row = _load(session, number)
         existing = session.exec(select(Disbursement).where(Disbursement.application_id == row.id)).first()

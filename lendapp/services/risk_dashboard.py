@@ -143,7 +143,7 @@ class DashboardFilters:
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise InvalidInputError("risk_dashboard.error.date_order", field="date_from")
-        if len(self.product_code) > 64 or not all(ch.isalnum() or ch in "-_" for ch in self.product_code):
+        if len(self.product_code) > 64 or not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in self.product_code):
             raise InvalidInputError("risk_dashboard.error.product", field="product")
 
     def window(self, column: sa.ColumnElement) -> list[sa.ColumnElement]:

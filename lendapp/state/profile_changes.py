@@ -48,7 +48,7 @@ class ProfileChangesState(rx.State):
         phone = form_text(form_data, "new_phone", 32)
         try:
             await asyncio.to_thread(
-                profile_changes.request_phone_change, current_principal(), phone, form_text(form_data, "password", 256),
+                profile_changes.request_phone_change, current_principal(), phone, form_text(form_data, "phone_password", 256),
                 locale=locale, client_ip=client_ip_of(self),
             )
         except AccountsError as error:
@@ -65,7 +65,7 @@ class ProfileChangesState(rx.State):
         try:
             masked = await asyncio.to_thread(
                 profile_changes.confirm_phone_change, current_principal(), self._pending_phone,
-                form_text(form_data, "code", 8), client_ip=client_ip_of(self),
+                form_text(form_data, "phone_code", 8), client_ip=client_ip_of(self),
             )
         except AccountsError as error:
             self.phone_error = translate(error.key, locale, **error.params)
@@ -81,7 +81,7 @@ class ProfileChangesState(rx.State):
         try:
             saved = await asyncio.to_thread(
                 profile_changes.change_bank_card, current_principal(), form_text(form_data, "card_number", 40),
-                form_text(form_data, "password", 256), client_ip=client_ip_of(self),
+                form_text(form_data, "card_password", 256), client_ip=client_ip_of(self),
             )
         except AccountsError as error:
             self.card_error = translate(error.key, locale, **error.params)

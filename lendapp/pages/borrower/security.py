@@ -150,7 +150,7 @@ def _phone_section() -> rx.Component:
             P.code_sent,
             rx.form(
                 rx.vstack(
-                    form_field("profile.phone.code", "code", "", input_type="text", auto_complete="one-time-code"),
+                    form_field("profile.phone.code", "phone_code", "", input_type="text", auto_complete="one-time-code"),
                     submit_button("profile.phone.confirm"),
                     width="100%",
                 ),
@@ -161,7 +161,8 @@ def _phone_section() -> rx.Component:
             rx.form(
                 rx.vstack(
                     form_field("profile.phone.new", "new_phone", "", input_type="tel", auto_complete="tel"),
-                    form_field("profile.password", "password", "", input_type="password", auto_complete="current-password"),
+                    # Field names are unique on this page: Reflex reads form inputs by id, and the password form has "password".
+                    form_field("profile.password", "phone_password", "", input_type="password", auto_complete="current-password"),
                     submit_button("profile.phone.send"),
                     width="100%",
                 ),
@@ -182,7 +183,7 @@ def _card_section() -> rx.Component:
         rx.form(
             rx.vstack(
                 form_field("profile.card.number", "card_number", "", input_type="text", auto_complete="cc-number"),
-                form_field("profile.password", "password", "", input_type="password", auto_complete="current-password"),
+                form_field("profile.password", "card_password", "", input_type="password", auto_complete="current-password"),
                 submit_button("profile.card.save"),
                 width="100%",
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,8 @@ from lendapp.services.staff import create_staff
 from tests.services.accounts.helpers import register
 
 pytestmark = pytest.mark.usefixtures("engine")
-PAID_AT = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
+# A recent transfer: payouts older than 30 days are refused, so the tests' date follows the clock.
+PAID_AT = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).replace(microsecond=0)
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +79,7 @@ def test_a_small_payout_books_the_loan_once() -> None:
         assert session.scalar(sa.select(sa.func.count()).select_from(Loan)) == 1
         assert session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == 1
         loan = session.exec(sa.select(Loan)).scalars().one()
-        assert loan.start_date == dt.date(2026, 12, 1) and loan.state == "active"
+        assert loan.start_date == PAID_AT.astimezone(ZoneInfo("Asia/Shanghai")).date() and loan.state == "active"
         totals = loans.account_totals(session, loan.id)
         assert totals[Account.LOAN_PRINCIPAL_RECEIVABLE] == Decimal("20000.00")
         assert totals[Account.CASH_CLEARING] == -amount
@@ -129,3 +131,15 @@ def test_an_unsigned_application_cannot_be_paid_out() -> None:
     finance = _staff("finance", "13900139001")
     with pytest.raises(ApplicationStateError):
         disbursements.record_disbursement(finance, number, bank_reference="R1", amount=Decimal("20000.00"))
+
+
+def test_a_transfer_time_in_the_future_or_long_ago_is_refused() -> None:
+    number = _signed_application("20000")
+    finance = _staff("finance", "13900139001")
+    amount = _to_pay(number)
+    now = dt.datetime(2026, 12, 5, 2, 0, tzinfo=dt.UTC)
+    for moment in (dt.datetime(2099, 1, 1, tzinfo=dt.UTC), now - dt.timedelta(days=31)):
+        with pytest.raises(InvalidInputError):
+            disbursements.record_disbursement(finance, number, bank_reference="R1", amount=amount, transferred_at=moment, now=now)
+    with session_scope() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Disbursement)) == 0
