@@ -1,4 +1,4 @@
-"""What a borrower's dashboard shows: own applications with their progress, own loans,
+"""The borrower dashboard's read side: own applications with their progress, own loans,
 schedules, repayments, contracts and payoff quotes.
 
 Every query filters by the signed-in borrower's id, and a loan or
@@ -48,7 +48,7 @@ _STEP_OF_STATUS = {
     S.WITHDRAWN: -1,
     S.EXPIRED: -1,
 }
-# What the borrower must do next, by status; statuses missing here need nothing from them.
+# The borrower's next step by status. Statuses missing here need nothing from the borrower.
 _NEXT_ACTION = {
     S.DRAFT: "continue_application",
     S.DOCUMENTS_REQUESTED: "upload_documents",
@@ -205,7 +205,7 @@ def _loan_summary(session, loan: Loan, on: dt.date) -> LoanSummary:
 
 
 def overview(user_id: int, on: dt.date | None = None) -> Overview:
-    """The borrower's applications (newest first) and loans (open ones first)."""
+    """Return the borrower's applications (newest first) and loans (open ones first)."""
     on = on or local_today()
     with session_scope() as session:
         applications = session.exec(
@@ -218,8 +218,8 @@ def overview(user_id: int, on: dt.date | None = None) -> Overview:
         summaries = [_loan_summary(session, loan, on) for loan in rows]
     summaries.sort(key=lambda item: item.state in loans.CLOSED_STATES)
     # A disbursed application is shown as its loan, so the overview does not list it twice.
-    shown = [_application_summary(row) for row in applications if row.status != S.DISBURSED]
-    return Overview(applications=tuple(shown), loans=tuple(summaries))
+    listed = [_application_summary(row) for row in applications if row.status != S.DISBURSED]
+    return Overview(applications=tuple(listed), loans=tuple(summaries))
 
 
 def _own_loan(session, user_id: int, number: str) -> Loan:
@@ -231,7 +231,7 @@ def _own_loan(session, user_id: int, number: str) -> Loan:
 
 
 def loan_detail(user_id: int, number: str, on: dt.date | None = None) -> LoanDetail:
-    """The borrower's own loan with its schedule, payments and contracts.
+    """Return the borrower's own loan with its schedule, payments and contracts.
 
     Raises:
         NotFoundError: No loan of this borrower has that number.
@@ -251,7 +251,7 @@ def loan_detail(user_id: int, number: str, on: dt.date | None = None) -> LoanDet
                 fee=row.fee,
                 total=row.principal + row.interest + row.fee,
                 remaining=row.principal + row.interest + row.fee - row.paid_principal - row.paid_interest - row.paid_fee,
-                status=row.status if row.status == "paid" else row_status(row.due_date, on),
+                status=row.status if row.status == "paid" else loans.row_status(row.due_date, on),
             )
             for row in rows
         )
@@ -285,15 +285,9 @@ def loan_detail(user_id: int, number: str, on: dt.date | None = None) -> LoanDet
         )
 
 
-def row_status(due_date: dt.date, on: dt.date) -> str:
-    """The display status of an unpaid row on ``on``: overdue, due or upcoming."""
-    if due_date < on:
-        return "overdue"
-    return "due" if due_date == on else "upcoming"
-
 
 def payoff_offer(user_id: int, number: str, on: dt.date | None = None) -> PayoffOffer:
-    """Quote the payoff of the borrower's own open loan for today; the quote holds through today.
+    """Quote the payoff of the borrower's own open loan for today; the quote is valid through today.
 
     Raises:
         NotFoundError: No open loan of this borrower has that number.

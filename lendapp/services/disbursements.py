@@ -4,7 +4,7 @@ Paying out books the loan: its schedule is fixed from the transfer date, the
 installments are stored and the disbursement entry is posted, all in the
 transaction that marks the application disbursed. Above
 ``DisbursementPolicy.second_confirmation_above`` the transfer waits until a
-second finance person confirms it. Nobody confirms their own record, and the
+second finance person confirms it. A finance person never confirms their own record, and the
 person who approved the application (first or second approval) may not record
 or confirm its payout. The application row is locked and the disbursement row
 is unique per application, so a repeated click or request pays out once.

@@ -274,7 +274,7 @@ def paid_to_date(rows: list[LoanInstallment]) -> PaidToDate:
 
 @dataclass(frozen=True)
 class LoanPosition:
-    """What a loan stands at on one date, for screens and payments."""
+    """The position of a loan on one date, for screens and payments."""
 
     on: dt.date
     dues: Dues
@@ -338,6 +338,15 @@ def quote_payoff(session: Session, loan: Loan, on: dt.date) -> PayoffQuote:
     return payoff_quote(schedule, on, paid_to_date(rows), balances.penalty, late_fees_due(balances, rows, on))
 
 
+def row_status(due_date: dt.date, on: dt.date) -> str:
+    """Return the status of an unpaid row on ``on``: overdue, due or upcoming."""
+    if due_date < on:
+        return "overdue"
+    if due_date == on:
+        return "due"
+    return "upcoming"
+
+
 def dpd_bucket(dpd: int) -> str:
     """Return the collections band of a dpd: M0 current, M1 1-30, M2 31-60, M3 61-90, M3+ above."""
     if dpd <= 0:
@@ -356,7 +365,7 @@ def dpd_bucket(dpd: int) -> str:
 
 @dataclass(frozen=True)
 class RepaymentResult:
-    """How one payment was applied."""
+    """The outcome of applying one payment."""
 
     applied: bool
     allocation: Allocation | None
@@ -473,7 +482,7 @@ def refresh_state(session: Session, loan: Loan, on: dt.date, *, now: dt.datetime
     for row in rows:
         if row.status == "paid":
             continue
-        row.status = "overdue" if row.due_date < on else ("due" if row.due_date == on else "upcoming")
+        row.status = row_status(row.due_date, on)
     if all(row.status == "paid" for row in rows) and balances.total_receivable == 0:
         loan.state = LoanState.SETTLED_EARLY.value if settled_early else LoanState.SETTLED.value
         loan.closed_at = now

@@ -39,6 +39,7 @@ from lendapp.integrations import stripe_gateway
 from lendapp.services import loans
 from lendapp.services.audit import record_audit
 from lendapp.services.auth_errors import AccountsError, InvalidInputError, NotFoundError, PermissionDeniedError
+from lendapp.services.kyc import local_today
 from lendapp.services.sessions import Principal
 from lendapp.settings import get_settings
 
@@ -109,11 +110,6 @@ class PaymentView:
     created_at: dt.datetime
     succeeded_at: dt.datetime | None
     has_receipt_upload: bool
-
-
-def local_today() -> dt.date:
-    """Return today's date in the configured time zone, the accounting date of payments."""
-    return dt.datetime.now(get_settings().timezone_info).date()
 
 
 def local_date_of(moment: dt.datetime) -> dt.date:

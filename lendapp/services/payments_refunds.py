@@ -31,7 +31,8 @@ from lendapp.integrations import stripe_gateway
 from lendapp.services import loans
 from lendapp.services.audit import record_audit
 from lendapp.services.auth_errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from lendapp.services.payments import PaymentGatewayError, local_today
+from lendapp.services.kyc import local_today
+from lendapp.services.payments import PaymentGatewayError
 from lendapp.services.payments_events import ledger_key_of
 from lendapp.services.sessions import Principal
 from lendapp.settings import get_settings

@@ -19,7 +19,7 @@ from lendapp.domain.permissions import Permission, has_permission
 from lendapp.services import loans
 from lendapp.services.applications_views import FULL_NAME_COLUMN
 from lendapp.services.auth_errors import NotFoundError, PermissionDeniedError
-from lendapp.services.borrower_dashboard import InstallmentLine, PaymentLine, row_status
+from lendapp.services.borrower_dashboard import InstallmentLine, PaymentLine
 from lendapp.services.kyc import local_today
 from lendapp.services.pii import decrypt
 from lendapp.services.sessions import Principal
@@ -125,7 +125,7 @@ def loan_view(actor: Principal, number: str, on: dt.date | None = None) -> Staff
                 seq=r.seq, due_date=r.due_date, principal=r.principal, interest=r.interest, fee=r.fee,
                 total=r.principal + r.interest + r.fee,
                 remaining=r.principal + r.interest + r.fee - r.paid_principal - r.paid_interest - r.paid_fee,
-                status=r.status if r.status == "paid" else row_status(r.due_date, on),
+                status=r.status if r.status == "paid" else loans.row_status(r.due_date, on),
             )
             for r in loans.installments_of(session, loan)
         )

@@ -23,7 +23,7 @@ from lendapp.domain.terms import LoanTerms, RepaymentMethod
 from lendapp.i18n import translate
 from lendapp.services import loans, payments_transfers
 from lendapp.services.sessions import Principal
-from tests.e2e.conftest import PHONE, has_horizontal_scroll, new_context, screenshot
+from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot
 from tests.e2e.test_accounts import _register, outbox_code  # noqa: F401  (outbox_code is a fixture)
 from tests.support.app_server import AppServer
 
@@ -71,7 +71,7 @@ def _open(page: Page, url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_borrower_pays_an_installment_and_asks_for_a_deferral(browser, app_server: AppServer, outbox_code) -> None:  # noqa: F811
+def test_dashboard_payment_and_deferral(browser, app_server: AppServer, outbox_code) -> None:  # noqa: F811
     context = new_context(browser, PHONE)
     page = context.new_page()
     _register(page, app_server, outbox_code, str(next(_phone_numbers)))
@@ -113,13 +113,25 @@ def test_borrower_pays_an_installment_and_asks_for_a_deferral(browser, app_serve
     assert not has_horizontal_scroll(page)
     screenshot(page, "dashboard-deferral-requested-zh-phone")
 
+    # The same pages in English, on the phone and on a laptop.
+    page.context.add_cookies([{"name": "lendapp_locale", "value": "en", "url": app_server.base_url}])
+    for size_name, viewport in (("phone", PHONE), ("laptop", LAPTOP)):
+        page.set_viewport_size(viewport)
+        for slug, path in (("overview", "/account"), ("loan", f"/loans/{number}"), ("plan", f"/loans/{number}/plan"),
+                           ("messages", "/account/messages"), ("privacy", "/account/privacy")):
+            _open(page, app_server.base_url + path)
+            expect(page.locator("main")).to_contain_text(translate("dashboard.link.overview", "en"), timeout=TIMEOUT)
+            assert not has_horizontal_scroll(page)
+            screenshot(page, f"dashboard-{slug}-en-{size_name}")
+
     # A second borrower reaches none of it: not the loan page, the plan page, the payment or its receipt.
     other = new_context(browser, PHONE)
     intruder = other.new_page()
     _register(intruder, app_server, outbox_code, str(next(_phone_numbers)))
     _open(intruder, f"{app_server.base_url}/loans/{number}")
     expect(intruder.get_by_text(_zh("loan_page.not_found"))).to_be_visible(timeout=TIMEOUT)
-    assert "6,000" not in intruder.content() and "6000" not in intruder.content()
+    assert "6,000" not in intruder.content()
+    assert "6000" not in intruder.content()
     _open(intruder, f"{app_server.base_url}/payments/{reference}")
     expect(intruder.get_by_text(_zh("payments.result.not_found"))).to_be_visible(timeout=TIMEOUT)
     receipt = intruder.request.get(f"{app_server.base_url}/api/payments/{reference}/receipt.pdf")
@@ -127,7 +139,8 @@ def test_borrower_pays_an_installment_and_asks_for_a_deferral(browser, app_serve
     export = intruder.request.get(f"{app_server.base_url}/api/account/export")
     assert export.status == 200
     archive = zipfile.ZipFile(io.BytesIO(export.body()))
-    assert json.loads(archive.read("loans.json")) == [] and number not in archive.read("payments.json").decode()
+    assert json.loads(archive.read("loans.json")) == []
+    assert number not in archive.read("payments.json").decode()
     _open(intruder, app_server.base_url + "/account")
     expect(intruder.get_by_text(_zh("dashboard.no_loans"))).to_be_visible(timeout=TIMEOUT)
     context.close()

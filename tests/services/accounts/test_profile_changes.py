@@ -51,10 +51,11 @@ def test_wrong_password_or_code_changes_nothing() -> None:
         profile_changes.confirm_phone_change(principal, "13900139000", "000000")
     with session_scope() as session:
         login = session.get(UserAccount, principal.user_id).login
-    assert sign_in_borrower("13800138000", PASSWORD).user_id == principal.user_id and login
+    assert sign_in_borrower("13800138000", PASSWORD).user_id == principal.user_id
+    assert login
 
 
-def test_a_number_of_another_account_is_refused() -> None:
+def test_phone_change_taken_number_rejected() -> None:
     principal = _borrower("13800138000")
     register("13900139000")
     with pytest.raises(InvalidInputError, match="profile.error.phone_taken"):
@@ -66,7 +67,9 @@ def test_new_card_passes_the_wizard_checks() -> None:
     with pytest.raises(InvalidInputError):
         profile_changes.change_bank_card(principal, "6228480012345678904", PASSWORD)
     saved = profile_changes.change_bank_card(principal, CARD, PASSWORD)
-    assert saved.masked_number.endswith("8903") and CARD not in saved.masked_number
+    assert saved.masked_number.endswith("8903")
+    assert CARD not in saved.masked_number
     with session_scope() as session:
         profile = session.exec(select(BorrowerProfile).where(BorrowerProfile.user_id == principal.user_id)).one()
-        assert profile.bank_card_hash is not None and CARD not in (profile.bank_card_enc or "")
+        assert profile.bank_card_hash is not None
+        assert CARD not in (profile.bank_card_enc or "")

@@ -29,8 +29,10 @@ def test_overview_shows_progress_and_the_next_installment() -> None:
         loans.apply_repayment(session, loan, Decimal("1066.19"), FIRST_DUE, "p1", through=FIRST_DUE)
     view = borrower_dashboard.overview(borrower, on=dt.date(2026, 2, 20))
     [summary] = view.loans
-    assert summary.next_due_date == dt.date(2026, 3, 15) and summary.next_due_amount == Decimal("1066.19")
-    assert summary.dpd == 0 and 0 < summary.repaid_share < 0.1
+    assert summary.next_due_date == dt.date(2026, 3, 15)
+    assert summary.next_due_amount == Decimal("1066.19")
+    assert summary.dpd == 0
+    assert 0 < summary.repaid_share < 0.1
     assert summary.outstanding_principal == Decimal("12000.00") - (Decimal("1066.19") - Decimal("120.00"))
 
 
@@ -38,14 +40,16 @@ def test_loan_detail_marks_overdue_rows() -> None:
     borrower, loan_id = book_test_loan()
     detail = borrower_dashboard.loan_detail(borrower, _number(loan_id), on=dt.date(2026, 2, 20))
     assert [line.status for line in detail.installments[:2]] == ["overdue", "upcoming"]
-    assert detail.summary.dpd == 5 and detail.summary.overdue_amount == Decimal("1066.19")
+    assert detail.summary.dpd == 5
+    assert detail.summary.overdue_amount == Decimal("1066.19")
 
 
-def test_payoff_offer_is_valid_for_the_day_it_is_quoted() -> None:
+def test_payoff_offer_valid_on_quote_day() -> None:
     borrower, loan_id = book_test_loan()
     offer = borrower_dashboard.payoff_offer(borrower, _number(loan_id), on=dt.date(2026, 1, 30))
     assert offer.valid_until == dt.date(2026, 1, 30)
-    assert offer.principal == Decimal("12000.00") and offer.interest > 0
+    assert offer.principal == Decimal("12000.00")
+    assert offer.interest > 0
     assert offer.total == offer.principal + offer.interest + offer.fees + offer.penalty
 
 

@@ -43,14 +43,18 @@ def test_export_holds_own_records_with_numbers_masked() -> None:
     save_identity(user_id, "张三", ID_NUMBER)
     save_bank_card(user_id, CARD)
     name, data = data_rights.export_personal_data(_borrower(user_id))
-    assert name.startswith("lendapp-data-") and name.endswith(".zip")
+    assert name.startswith("lendapp-data-")
+    assert name.endswith(".zip")
     archive = zipfile.ZipFile(io.BytesIO(data))
     text = "".join(archive.read(member).decode() for member in archive.namelist())
-    assert ID_NUMBER not in text and CARD not in text
+    assert ID_NUMBER not in text
+    assert CARD not in text
     profile = json.loads(archive.read("profile.json"))
-    assert profile["full_name"] == "张三" and profile["id_number_masked"].endswith("002X")
+    assert profile["full_name"] == "张三"
+    assert profile["id_number_masked"].endswith("002X")
     [loan] = json.loads(archive.read("loans.json"))
-    assert loan["principal"] == "12000.00" and len(loan["schedule"]) == 12
+    assert loan["principal"] == "12000.00"
+    assert len(loan["schedule"]) == 12
     with session_scope() as session:
         assert session.exec(select(AuditEntry).where(AuditEntry.action == "data_rights.export")).first() is not None
 
@@ -63,7 +67,7 @@ def test_deletion_is_refused_while_a_loan_is_open() -> None:
         assert session.get(UserAccount, user_id).is_active
 
 
-def test_a_wrong_password_deletes_nothing() -> None:
+def test_deletion_wrong_password_changes_nothing() -> None:
     user_id = register("13800138001")
     with pytest.raises(InvalidCredentialsError):
         data_rights.delete_account(_borrower(user_id), "wrong password here")
@@ -80,14 +84,18 @@ def test_deletion_keeps_loan_records_and_erases_the_rest() -> None:
         quote = loans.quote_payoff(session, loan, loan.start_date)
         loans.apply_repayment(session, loan, quote.total, loan.start_date, "payoff", payoff=quote)
     report = data_rights.delete_account(_borrower(user_id), PASSWORD)
-    assert "data_rights.kept.loans" in report.kept and "data_rights.erased.login" in report.erased
+    assert "data_rights.kept.loans" in report.kept
+    assert "data_rights.erased.login" in report.erased
     with session_scope() as session:
         account = session.get(UserAccount, user_id)
-        assert not account.is_active and account.phone_enc is None and account.login == f"deleted-{user_id}"
+        assert not account.is_active
+        assert account.phone_enc is None
+        assert account.login == f"deleted-{user_id}"
         assert session.get(Loan, loan_id) is not None
         assert session.exec(select(BorrowerProfile).where(BorrowerProfile.user_id == user_id)).one().id_number_enc is not None
     states = {state.purpose: state.granted for state in own_consents(user_id)}
-    assert states["third_party_data"] is False and states["credit_bureau"] is True
+    assert states["third_party_data"] is False
+    assert states["credit_bureau"] is True
 
 
 def test_deletion_without_loans_erases_identity() -> None:
@@ -97,4 +105,5 @@ def test_deletion_without_loans_erases_identity() -> None:
     assert "data_rights.erased.identity" in report.erased
     with session_scope() as session:
         profile = session.exec(select(BorrowerProfile).where(BorrowerProfile.user_id == user_id)).one()
-        assert profile.id_number_enc is None and profile.full_name_enc is None
+        assert profile.id_number_enc is None
+        assert profile.full_name_enc is None

@@ -63,7 +63,7 @@ def _to_pay(number: str) -> Decimal:
     return item.amount_to_pay
 
 
-def test_a_small_payout_books_the_loan_once() -> None:
+def test_payout_small_books_loan_once() -> None:
     number = _signed_application("20000")
     finance = _staff("finance", "13900139001")
     amount = _to_pay(number)
@@ -73,13 +73,15 @@ def test_a_small_payout_books_the_loan_once() -> None:
         disbursements.record_disbursement(finance, number, bank_reference="CMB20261201001", amount=amount, transferred_at=PAID_AT)
         for _ in range(3)
     ]
-    assert results[0].status == "completed" and results[0].loan_number.startswith("LN-")
+    assert results[0].status == "completed"
+    assert results[0].loan_number.startswith("LN-")
     assert [r.replayed for r in results] == [False, True, True]
     with session_scope() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Loan)) == 1
         assert session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == 1
         loan = session.exec(sa.select(Loan)).scalars().one()
-        assert loan.start_date == PAID_AT.astimezone(ZoneInfo("Asia/Shanghai")).date() and loan.state == "active"
+        assert loan.start_date == PAID_AT.astimezone(ZoneInfo("Asia/Shanghai")).date()
+        assert loan.state == "active"
         totals = loans.account_totals(session, loan.id)
         assert totals[Account.LOAN_PRINCIPAL_RECEIVABLE] == Decimal("20000.00")
         assert totals[Account.CASH_CLEARING] == -amount
@@ -87,17 +89,20 @@ def test_a_small_payout_books_the_loan_once() -> None:
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "disbursement.complete")) == 1
 
 
-def test_a_large_payout_needs_a_second_finance_person() -> None:
+def test_payout_large_needs_second_person() -> None:
     number = _signed_application("80000")
     maker, checker = _staff("finance", "13900139001"), _staff("finance", "13900139002")
     amount = _to_pay(number)
     pending = disbursements.record_disbursement(maker, number, bank_reference="ICBC-77", amount=amount, transferred_at=PAID_AT)
-    assert pending.status == "pending_confirmation" and pending.loan_number is None
+    assert pending.status == "pending_confirmation"
+    assert pending.loan_number is None
     with pytest.raises(PermissionDeniedError):
         disbursements.confirm_disbursement(maker, number)
     done = disbursements.confirm_disbursement(checker, number)
     again = disbursements.confirm_disbursement(checker, number)
-    assert done.status == "completed" and again.replayed and again.loan_number == done.loan_number
+    assert done.status == "completed"
+    assert again.replayed
+    assert again.loan_number == done.loan_number
     with session_scope() as session:
         record = session.exec(sa.select(Disbursement)).scalars().one()
         assert (record.recorded_by, record.confirmed_by) == (maker.user_id, checker.user_id)
@@ -114,7 +119,7 @@ def test_wrong_amount_or_reference_changes_nothing() -> None:
         assert session.scalar(sa.select(sa.func.count()).select_from(Disbursement)) == 0
 
 
-def test_roles_without_payout_rights_and_the_approver_are_refused() -> None:
+def test_payout_rejects_approver_and_admin() -> None:
     reviewer = _staff("senior_approver", "13900139003")
     number = _signed_application("20000", approver=reviewer)
     with pytest.raises(PermissionDeniedError):
@@ -124,7 +129,7 @@ def test_roles_without_payout_rights_and_the_approver_are_refused() -> None:
         disbursements.payout_worklist(admin)
 
 
-def test_an_unsigned_application_cannot_be_paid_out() -> None:
+def test_payout_unsigned_application_rejected() -> None:
     number = _signed_application("20000")
     with session_scope() as session:
         session.exec(sa.select(LoanApplication)).scalars().one().status = "offer_accepted"
@@ -133,7 +138,7 @@ def test_an_unsigned_application_cannot_be_paid_out() -> None:
         disbursements.record_disbursement(finance, number, bank_reference="R1", amount=Decimal("20000.00"))
 
 
-def test_a_transfer_time_in_the_future_or_long_ago_is_refused() -> None:
+def test_payout_time_out_of_range_rejected() -> None:
     number = _signed_application("20000")
     finance = _staff("finance", "13900139001")
     amount = _to_pay(number)

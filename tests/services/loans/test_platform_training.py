@@ -53,26 +53,30 @@ def _book(count: int, defaults_every: int) -> None:
 def test_outcomes_pair_each_matured_loan_with_its_features(trained_registry: Path) -> None:
     _book(12, defaults_every=4)
     records = platform_training.outcome_records(TODAY, ModelRegistry(trained_registry))
-    assert len(records) == 12 and sum(r.defaulted for r in records) == 3
+    assert len(records) == 12
+    assert sum(r.defaulted for r in records) == 3
     assert [r.decision_date for r in records] == sorted(r.decision_date for r in records)
     assert {float(r.features.monthly_income) for r in records} == {3000.0, 20000.0}
 
 
-def test_a_small_book_is_refused(trained_registry: Path) -> None:
+def test_platform_data_small_book_rejected(trained_registry: Path) -> None:
     _book(6, defaults_every=3)
     with pytest.raises(platform_training.InsufficientOutcomesError, match="6 matured loans with 2 defaults"):
         platform_training.platform_training_data(TODAY, ModelRegistry(trained_registry))
 
 
-def test_cli_trains_on_the_platform_with_a_time_split(trained_registry: Path, monkeypatch: pytest.MonkeyPatch,
+def test_cli_platform_training_time_split(trained_registry: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     _book(60, defaults_every=4)
     monkeypatch.setattr(platform_training.platform_training_data, "__defaults__", (None, None, 50, 10))
     code = cli_main(["model", "train", "--source", "platform", "--registry", str(trained_registry), "--json"])
     summary = json.loads(capsys.readouterr().out)
-    assert code == 0 and summary["source"] == "platform"
+    assert code == 0
+    assert summary["source"] == "platform"
     split = summary["time_split"]
-    assert split["rows"] == 12 and split["defaults"] == 3 and split["cutoff"] == "2024-12-02"
+    assert split["rows"] == 12
+    assert split["defaults"] == 3
+    assert split["cutoff"] == "2024-12-02"
     # Income separates the outcomes completely in this book, so the later decisions rank perfectly.
     assert split["auc"] == 1.0
     assert summary["training_rows"] == 48
@@ -81,4 +85,5 @@ def test_cli_trains_on_the_platform_with_a_time_split(trained_registry: Path, mo
 def test_cli_refuses_the_platform_source_without_enough_loans(trained_registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _book(4, defaults_every=2)
     code = cli_main(["model", "train", "--source", "platform", "--registry", str(trained_registry)])
-    assert code == 2 and "at least 500 loans" in capsys.readouterr().err
+    assert code == 2
+    assert "at least 500 loans" in capsys.readouterr().err

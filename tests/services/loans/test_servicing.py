@@ -31,11 +31,14 @@ def test_booking_fixes_the_schedule_and_posts_the_disbursement() -> None:
     with session_scope() as session:
         loan = _loan(session, loan_id)
         rows = loans.installments_of(session, loan)
-        assert loan.number.startswith("LN-") and loan.state == "active"
-        assert len(rows) == 12 and rows[0].principal + rows[0].interest == INSTALLMENT
+        assert loan.number.startswith("LN-")
+        assert loan.state == "active"
+        assert len(rows) == 12
+        assert rows[0].principal + rows[0].interest == INSTALLMENT
         assert sum(r.principal for r in rows) == Decimal("12000.00")
         balances = loans.balances_of(session, loan_id)
-        assert balances.principal == Decimal("12000.00") and balances.interest == 0
+        assert balances.principal == Decimal("12000.00")
+        assert balances.interest == 0
         assert loans.ledger_is_balanced(session)
 
 
@@ -45,14 +48,17 @@ def test_paying_the_next_installment_early_pays_that_row() -> None:
         loan = _loan(session, loan_id)
         first_due = loans.installments_of(session, loan)[0].due_date
         result = loans.apply_repayment(session, loan, INSTALLMENT, dt.date(2026, 2, 1), "pay-1", through=first_due)
-        assert result.applied and result.credit_balance == 0
+        assert result.applied
+        assert result.credit_balance == 0
         rows = loans.installments_of(session, loan)
-        assert rows[0].status == "paid" and rows[1].paid_principal == 0
+        assert rows[0].status == "paid"
+        assert rows[1].paid_principal == 0
         balances = loans.balances_of(session, loan_id)
-        assert balances.interest == 0 and balances.principal == Decimal("12000.00") - rows[0].principal
+        assert balances.interest == 0
+        assert balances.principal == Decimal("12000.00") - rows[0].principal
 
 
-def test_a_repeated_payment_key_applies_once() -> None:
+def test_repayment_repeated_key_applies_once() -> None:
     _, loan_id = book_test_loan()
     with session_scope() as session:
         loan = _loan(session, loan_id)
@@ -63,7 +69,7 @@ def test_a_repeated_payment_key_applies_once() -> None:
         assert loans.installments_of(session, loan)[1].paid_principal == 0
 
 
-def test_a_reused_key_with_other_lines_is_refused() -> None:
+def test_post_entry_conflicting_key_rejected() -> None:
     _, loan_id = book_test_loan()
     with session_scope() as session:
         loans.post_entry(session, loan_id, fee_charge_entry("fee-x", str(loan_id), dt.date(2026, 2, 1), Decimal("5.00")))
@@ -82,7 +88,9 @@ def test_overdue_penalty_accrues_by_day_and_payment_cures() -> None:
             loans.charge_penalty(session, loan, day)
             loans.charge_penalty(session, loan, day)  # a second run of the same day charges nothing
             loans.refresh_state(session, loan, day)
-        assert loan.state == "overdue" and loan.dpd == 10 and loan.dpd_bucket == "M1"
+        assert loan.state == "overdue"
+        assert loan.dpd == 10
+        assert loan.dpd_bucket == "M1"
         overdue_principal = loans.installments_of(session, loan)[0].principal
         # Ten days past due with three days of grace: seven days at 0.05% a day.
         expected_penalty = (overdue_principal * Decimal("0.0005") * 7).quantize(Decimal("0.01"))
@@ -91,11 +99,12 @@ def test_overdue_penalty_accrues_by_day_and_payment_cures() -> None:
         assert position.overdue_amount == INSTALLMENT + expected_penalty
         day = due + dt.timedelta(days=10)
         loans.apply_repayment(session, loan, position.overdue_amount, day, "cure")
-        assert loan.state == "active" and loan.dpd == 0
+        assert loan.state == "active"
+        assert loan.dpd == 0
         assert loans.balances_of(session, loan_id).penalty == 0
 
 
-def test_payoff_closes_the_loan_with_every_balance_at_zero() -> None:
+def test_payoff_leaves_every_balance_zero() -> None:
     _, loan_id = book_test_loan()
     with session_scope() as session:
         loan = _loan(session, loan_id)
@@ -105,14 +114,15 @@ def test_payoff_closes_the_loan_with_every_balance_at_zero() -> None:
         quote = loans.quote_payoff(session, loan, day)
         assert quote.principal_not_due == loans.balances_of(session, loan_id).principal
         loans.apply_repayment(session, loan, quote.total, day, "payoff", payoff=quote)
-        assert loan.state == "settled_early" and loan.closed_at is not None
+        assert loan.state == "settled_early"
+        assert loan.closed_at is not None
         assert loans.balances_of(session, loan_id).is_zero
         totals = loans.account_totals(session, loan_id)
         assert totals[Account.CASH_CLEARING] == INSTALLMENT + quote.total - Decimal("12000.00")
         assert loans.ledger_is_balanced(session)
 
 
-def test_an_overpayment_becomes_credit_and_pays_the_next_due_row() -> None:
+def test_overpayment_credit_pays_next_row() -> None:
     _, loan_id = book_test_loan()
     with session_scope() as session:
         loan = _loan(session, loan_id)
@@ -131,7 +141,8 @@ def test_paying_every_installment_settles_the_loan() -> None:
         loan = _loan(session, loan_id)
         for row in loans.installments_of(session, loan):
             loans.apply_repayment(session, loan, row.principal + row.interest, row.due_date, f"pay-{row.seq}")
-        assert loan.state == "settled" and loans.balances_of(session, loan_id).is_zero
+        assert loan.state == "settled"
+        assert loans.balances_of(session, loan_id).is_zero
 
 
 def test_schedule_json_round_trips() -> None:
