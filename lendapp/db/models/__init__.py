@@ -5,7 +5,7 @@ migrations, so a new table module must be imported here.
 """
 
 from lendapp.db.models.account import UserAccount
-from lendapp.db.models.application import ApplicationStatusEvent, LoanApplication
+from lendapp.db.models.application import ApplicationNote, ApplicationStatusEvent, LoanApplication
 from lendapp.db.models.audit import AuditChainHead, AuditEntry
 from lendapp.db.models.auth_session import AuthSession, SignInHandoff
 from lendapp.db.models.borrower import BorrowerProfile
@@ -42,6 +42,7 @@ ALL_TABLES = (
     BorrowerProfile,
     SiteContent,
     LoanApplication,
+    ApplicationNote,
     ApplicationStatusEvent,
     ApplicationDocument,
     ConsentRecord,
@@ -66,6 +67,7 @@ ALL_TABLES = (
 __all__ = [
     "ALL_TABLES",
     "ApplicationDocument",
+    "ApplicationNote",
     "ApplicationStatusEvent",
     "AuditChainHead",
     "AuditEntry",

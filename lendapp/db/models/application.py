@@ -11,6 +11,13 @@ from sqlmodel import Field, SQLModel
 from lendapp.db.types import ExactDecimal, UTCDateTime, utc_now
 
 
+# Statuses that wait for a staff member. The review-queue service keeps the same tuple as
+# enum members; a unit test checks that the two agree. Queries must spell these values as
+# literals (not bound parameters), or neither database can prove that the partial index applies.
+WAITING_STATUSES = ("in_review", "documents_requested", "pending_second_approval")
+WAITING_PREDICATE = "status IN (" + ", ".join(f"'{status}'" for status in WAITING_STATUSES) + ")"
+
+
 class LoanApplication(SQLModel, table=True):
     """One borrower's request for a loan, with what the wizard collected and the automatic decision.
 
@@ -19,8 +26,16 @@ class LoanApplication(SQLModel, table=True):
     """
 
     __tablename__ = "loan_application"
-    # The review queue reads pages in (status, submitted_at, id) order; this index serves them without sorting.
-    __table_args__ = (sa.Index("ix_loan_application_queue", "status", "submitted_at", "id"),)
+    # The review queue reads pages of one status in (status, submitted_at, id) order, and pages over
+    # every waiting status from the partial index in (submitted_at, id) order; neither needs a sort.
+    # The partial index holds only the few waiting rows, so it stays small as the book grows.
+    __table_args__ = (
+        sa.Index("ix_loan_application_queue", "status", "submitted_at", "id"),
+        sa.Index(
+            "ix_loan_application_waiting", "submitted_at", "id",
+            postgresql_where=sa.text(WAITING_PREDICATE), sqlite_where=sa.text(WAITING_PREDICATE),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, sa_column_kwargs={"unique": True}, description="Shown to people, e.g. LA-20261204-000123.")
@@ -100,4 +115,20 @@ class ApplicationStatusEvent(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     actor_role: str = Field(default="system", max_length=32)
     reason: str = Field(default="", max_length=256)
+    created_at: dt.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class ApplicationNote(SQLModel, table=True):
+    """A staff member's note on an application, kept beside the status history.
+
+    Notes are append-only: a correction is a new note, so the record of what a
+    reviewer knew when deciding stays as it was.
+    """
+
+    __tablename__ = "application_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="loan_application.id", index=True)
+    author_id: int = Field(foreign_key="user_account.id")
+    body: str = Field(max_length=2000)
     created_at: dt.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
