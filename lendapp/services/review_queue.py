@@ -316,8 +316,9 @@ def list_queue(
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInputError("staff.queue.error.page_size", field="page_size", maximum=MAX_PAGE_SIZE)
     query, values = queue_query(flt, cursor, page_size)
-    # A read-only connection rather than an ORM session: the page needs no identity map or commit.
-    with db_engine.get_engine().connect() as connection:
+    # A plain connection in autocommit mode rather than an ORM session: each SELECT is consistent on its
+    # own, and the page needs no identity map, no BEGIN and no COMMIT or ROLLBACK round trip.
+    with db_engine.get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         records = connection.execute(query, values).all()
         counts = _status_counts(connection)
     rows = tuple(_to_row(record) for record in records[:page_size])
