@@ -78,7 +78,11 @@ def _nav_link(key: str, href: str) -> rx.Component:
 
 def _mobile_menu() -> rx.Component:
     items = [rx.menu.item(rx.link(t(key), href=href, width="100%"), min_height=TAP_TARGET) for key, href in BORROWER_NAV]
-    items.append(rx.menu.item(rx.link(t("nav.sign_in"), href="/login", width="100%"), min_height=TAP_TARGET))
+    items.append(rx.cond(
+        AuthState.signed_in,
+        rx.menu.item(t("nav.sign_out"), on_click=AuthState.sign_out, min_height=TAP_TARGET, id="nav-sign-out-menu"),
+        rx.menu.item(rx.link(t("nav.sign_in"), href="/login", width="100%"), min_height=TAP_TARGET),
+    ))
     return rx.menu.root(
         rx.menu.trigger(
             rx.icon_button(rx.icon("menu"), variant="ghost", size="3", aria_label=t("nav.menu"), id="nav-menu"),
@@ -94,10 +98,17 @@ def top_bar() -> rx.Component:
             brand(),
             rx.spacer(),
             rx.hstack(*[_nav_link(key, href) for key, href in BORROWER_NAV], spacing="2", display=["none", "none", "flex"]),
-            rx.link(
-                rx.button(t("nav.sign_in"), high_contrast=True, min_height=TAP_TARGET),
-                href="/login",
-                display=["none", "none", "flex"],
+            # The server-rendered page shows "Sign in"; the session check after hydration swaps it for
+            # "Sign out" when the browser holds a valid session.
+            rx.cond(
+                AuthState.signed_in,
+                rx.button(t("nav.sign_out"), on_click=AuthState.sign_out, variant="outline", min_height=TAP_TARGET,
+                          display=["none", "none", "flex"], id="nav-sign-out"),
+                rx.link(
+                    rx.button(t("nav.sign_in"), high_contrast=True, min_height=TAP_TARGET),
+                    href="/login",
+                    display=["none", "none", "flex"],
+                ),
             ),
             locale_switch(),
             rx.box(_mobile_menu(), display=["flex", "flex", "none"]),
@@ -108,6 +119,7 @@ def top_bar() -> rx.Component:
             padding_x="1rem",
             padding_y="0.5rem",
         ),
+        on_mount=AuthState.load,
         border_bottom="1px solid var(--gray-a5)",
         background="var(--color-panel-solid)",
         position="sticky",

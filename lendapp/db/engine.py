@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +43,13 @@ def get_engine() -> sa.Engine:
     """Return the process-wide engine for the configured DATABASE_URL."""
     url = get_settings().database_url
     logger.info("Opening database %s", sa.engine.make_url(url).render_as_string(hide_password=True))
-    return create_engine_for(url)
+    engine = create_engine_for(url)
+    # The production server imports the app once and then forks its workers. A pooled
+    # connection inherited across the fork would carry two processes' queries on one
+    # socket (psycopg then reports "unexpected result ... from command 'BEGIN'"), so each
+    # child starts with an empty pool and leaves the parent's connections to the parent.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    return engine
 
 
 @contextlib.contextmanager

@@ -220,7 +220,13 @@ def _create_or_reuse(principal: Principal, loan_number: str, purpose: str, on: d
         return payment, loan.number, False
 
 
-def start_payment(principal: Principal, loan_number: str, purpose: str, *, on: dt.date | None = None) -> PaymentStart:
+# Ways a borrower can pay: Stripe Checkout (card, Alipay, WeChat Pay) when configured, and bank transfer.
+PROVIDERS = ("stripe", "bank_transfer")
+
+
+def start_payment(
+    principal: Principal, loan_number: str, purpose: str, *, on: dt.date | None = None, provider: str | None = None,
+) -> PaymentStart:
     """Start (or resume) a repayment of the borrower's own loan.
 
     Args:
@@ -229,6 +235,8 @@ def start_payment(principal: Principal, loan_number: str, purpose: str, *, on: d
         purpose: ``installment`` (the next installment), ``overdue``
             (everything past due) or ``payoff`` (the payoff quote of ``on``).
         on: Accounting date; today in the configured time zone by default.
+        provider: ``stripe`` or ``bank_transfer``; by default Stripe when it is
+            configured, otherwise bank transfer. Bank transfer is always offered.
 
     Returns:
         A ``PaymentStart`` with a Stripe Checkout URL when Stripe is configured,
@@ -244,8 +252,12 @@ def start_payment(principal: Principal, loan_number: str, purpose: str, *, on: d
         raise PermissionDeniedError("auth.error.forbidden")
     if purpose not in PURPOSES:
         raise InvalidInputError("payments.error.purpose", field="purpose")
+    stripe_enabled = get_settings().stripe_enabled
+    if provider is None:
+        provider = "stripe" if stripe_enabled else "bank_transfer"
+    elif provider not in PROVIDERS or (provider == "stripe" and not stripe_enabled):
+        raise InvalidInputError("payments.error.provider", field="provider")
     on = on or local_today()
-    provider = "stripe" if get_settings().stripe_enabled else "bank_transfer"
     # A second round runs only when the open payment's Checkout Session turned out to be expired.
     for _ in range(2):
         try:

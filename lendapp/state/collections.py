@@ -20,7 +20,7 @@ from lendapp.services import collections, plan_changes
 from lendapp.services.auth_errors import AccountsError
 from lendapp.settings import get_settings
 from lendapp.state.auth_forms import form_text, locale_of
-from lendapp.state.auth_guard import client_ip_of, current_principal, requires
+from lendapp.state.auth_guard import client_ip_of, current_principal, deny, requires
 
 logger = logging.getLogger(__name__)
 
@@ -125,11 +125,14 @@ class StaffCollectionsState(rx.State):
 
     @rx.event
     @requires(Permission.STAFF_WORKSPACE)
-    async def load(self) -> rx.event.EventSpec | None:
+    async def load(self) -> rx.event.EventSpec | list | None:
         """Load the overdue list for collectors and the approval queue for approvers."""
         principal = current_principal()
         self.can_collect = principal.can(Permission.OVERDUE_LIST)
         self.can_approve = principal.can(plan_changes.APPROVE_PERMISSION)
+        if not (self.can_collect or self.can_approve or principal.can(Permission.HARDSHIP_PROPOSE)):
+            # A role with none of this page's work (a reviewer, say) goes back to the workspace home.
+            return await deny(self, principal, Permission.OVERDUE_LIST)
         if principal.can(plan_changes.APPROVE_PERMISSION) or principal.can(Permission.HARDSHIP_PROPOSE):
             await self._fetch_approvals()
         if principal.can(Permission.OVERDUE_LIST):

@@ -186,6 +186,8 @@ class LoanPageState(rx.State):
     payoff_parts: str = ""
     payoff_valid: str = ""
     busy: bool = False
+    online_payments: bool = False
+    pay_provider: str = "stripe"
 
     async def _refresh(self) -> None:
         locale = await locale_of(self)
@@ -252,7 +254,16 @@ class LoanPageState(rx.State):
         self.number = path[len(LOAN_ROUTE_PREFIX):].strip("/")[:32] if path.startswith(LOAN_ROUTE_PREFIX) else ""
         self.payoff_total = self.payoff_parts = self.payoff_valid = ""
         self.busy = False
+        self.online_payments = get_settings().stripe_enabled
+        self.pay_provider = "stripe" if self.online_payments else "bank_transfer"
         await self._refresh()
+
+    @rx.event
+    @requires(Permission.OWN_PAYMENTS)
+    def set_pay_provider(self, value: str | list[str]) -> None:
+        """Choose online payment or bank transfer for the next payment."""
+        if isinstance(value, str) and value in payments.PROVIDERS and (value != "stripe" or self.online_payments):
+            self.pay_provider = value
 
     @rx.event
     @requires(Permission.OWN_LOANS)
@@ -282,7 +293,9 @@ class LoanPageState(rx.State):
             return None
         self.busy = True
         try:
-            started = await asyncio.to_thread(payments.start_payment, current_principal(), self.number, purpose)
+            started = await asyncio.to_thread(
+                payments.start_payment, current_principal(), self.number, purpose, provider=self.pay_provider,
+            )
         except AccountsError as error:
             return rx.toast.error(translate(error.key, locale, **error.params))
         finally:

@@ -25,7 +25,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,8 +36,9 @@ from sqlmodel import select
 
 from lendapp.db.engine import session_scope
 from lendapp.db.models import Loan, LoanApplication, Payment, UserAccount
+from lendapp.domain.money import from_minor_units
 from lendapp.i18n import translate
-from lendapp.services import disbursements, loans, payments, payments_transfers
+from lendapp.services import disbursements, loans, payments_transfers
 from lendapp.services.auth_errors import PermissionDeniedError
 from lendapp.services.auth_totp import begin_enrolment, confirm_enrolment
 from lendapp.services.passwords import hash_password
@@ -196,11 +197,24 @@ def _awaiting_row(page: Page, reference: str):
 # --- The journey -------------------------------------------------------------------------------------
 
 
-def test_whole_journey(browser: Browser, app_server: AppServer, stripe: StripeServer, outbox_code, tmp_path: Path) -> None:  # noqa: F811, PLR0915
+def test_whole_journey(browser: Browser, app_server: AppServer, stripe: StripeServer, outbox_code, tmp_path: Path) -> None:  # noqa: F811
+    run_journey(browser, app_server, stripe, outbox_code, tmp_path, "journey")
+
+
+def run_journey(  # noqa: PLR0915
+    browser: Browser, app_server: AppServer, stripe: StripeServer, outbox_code, tmp_path: Path, prefix: str,  # noqa: F811
+    midway: Callable[[Page], None] | None = None,
+) -> None:
+    """Walk the whole journey against ``app_server``, keeping screenshots as ``{prefix}-NN-*.png``.
+
+    ``midway`` runs on the borrower's page after the identity step of the
+    wizard, for example to drop and restore the connection; the journey then
+    checks that the wizard kept what the borrower had entered.
+    """
     shots = itertools.count(1)
 
     def shot(page: Page, name: str) -> None:
-        screenshot(page, f"journey-{next(shots):02d}-{name}")
+        screenshot(page, f"{prefix}-{next(shots):02d}-{name}")
 
     finance_totp = _enrol_totp("demo_finance", "finance")
     second_finance = _second_finance_user()
@@ -232,6 +246,12 @@ def test_whole_journey(browser: Browser, app_server: AppServer, stripe: StripeSe
     expect(borrower.locator("#masked-id")).to_have_text("110***********1030", timeout=TIMEOUT)
     expect(borrower.locator("#region")).to_contain_text("东城区")
     shot(borrower, "apply-identity-zh-phone")
+    if midway is not None:
+        midway(borrower)
+        expect(borrower.locator("#masked-id")).to_have_text("110***********1030", timeout=TIMEOUT)
+        expect(borrower.locator("#region")).to_contain_text("东城区")
+        expect(borrower.locator("#next-2")).to_be_visible()
+        shot(borrower, "apply-identity-after-reconnect-zh-phone")
     borrower.locator("#next-2").click()
 
     borrower.locator("#contact_phone").fill("13800138000")
@@ -346,26 +366,31 @@ def test_whole_journey(browser: Browser, app_server: AppServer, stripe: StripeSe
     expect(borrower.locator("#payment-state")).to_have_text(_zh("payments.state.paid"))
     shot(borrower, "installment-1-paid-stripe-zh-phone")
 
-    # Second installment by bank transfer. With Stripe configured the borrower's button always starts
-    # Checkout, so the transfer is started in-process, where no Stripe key is set.
-    borrower_principal = Principal(application.borrower_id, "borrower", 0, "borrower", False, False)
-    transfer = payments.start_payment(borrower_principal, loan_number, "installment")
-    assert transfer.provider == "bank_transfer"
-    assert transfer.transfer is not None
-    _open(borrower, f"{app_server.base_url}/payments/{transfer.reference}")
+    # Second installment by bank transfer, chosen on the loan page beside online payment.
+    _open(borrower, f"{app_server.base_url}/loans/{loan_number}")
+    borrower.locator("#pay-provider").get_by_text(_zh("loan_page.pay_provider.bank_transfer")).click()
+    expect(borrower.locator("#pay-provider [data-state=on]")).to_contain_text(_zh("loan_page.pay_provider.bank_transfer"), timeout=TIMEOUT)
+    shot(borrower, "installment-2-choose-transfer-zh-phone")
+    borrower.locator("#pay-installment").click()
+    borrower.wait_for_url(re.compile(r".*/payments/[A-Z]+-[0-9-]+$"), timeout=TIMEOUT)
+    transfer_reference = borrower.url.rsplit("/", 1)[1]
+    with session_scope() as session:
+        transfer = session.exec(select(Payment).where(Payment.reference == transfer_reference)).one()
+        assert transfer.provider == "bank_transfer"
+        transfer_amount = from_minor_units(transfer.amount_minor, transfer.currency)
     expect(borrower.locator("#payment-state")).to_have_attribute("data-state", "awaiting_transfer", timeout=TIMEOUT)
-    expect(borrower.locator("main")).to_contain_text(transfer.reference)
+    expect(borrower.locator("main")).to_contain_text(transfer_reference)
     shot(borrower, "installment-2-transfer-instructions-zh-phone")
     _open(finance, f"{app_server.base_url}/staff/payments")
-    transfer_row = _awaiting_row(finance, transfer.reference)
+    transfer_row = _awaiting_row(finance, transfer_reference)
     expect(transfer_row).to_be_visible(timeout=TIMEOUT)
-    transfer_row.locator("input[name=amount]").fill(str(transfer.amount))
+    transfer_row.locator("input[name=amount]").fill(str(transfer_amount))
     transfer_row.locator("input[name=received_at]").fill(dt.datetime.now().strftime("%Y-%m-%dT%H:%M"))
     transfer_row.locator("input[name=bank_reference]").fill("E2E-BANK-2")
     shot(finance, "transfer-confirm-zh-laptop")
     transfer_row.locator("button[type=submit]").click()
-    expect(_awaiting_row(finance, transfer.reference)).to_have_count(0, timeout=TIMEOUT)
-    _open(borrower, f"{app_server.base_url}/payments/{transfer.reference}")
+    expect(_awaiting_row(finance, transfer_reference)).to_have_count(0, timeout=TIMEOUT)
+    _open(borrower, f"{app_server.base_url}/payments/{transfer_reference}")
     expect(borrower.locator("#payment-state")).to_have_attribute("data-state", "paid", timeout=TIMEOUT)
     shot(borrower, "installment-2-paid-transfer-zh-phone")
 
@@ -392,7 +417,7 @@ def test_whole_journey(browser: Browser, app_server: AppServer, stripe: StripeSe
         assert loans.balances_of(session, loan.id).is_zero
         assert loans.ledger_is_balanced(session)
         statuses = dict(session.exec(select(Payment.reference, Payment.status).where(Payment.loan_id == loan.id)).all())
-    assert statuses == {first_reference: "succeeded", transfer.reference: "succeeded", payoff_reference: "succeeded"}
+    assert statuses == {first_reference: "succeeded", transfer_reference: "succeeded", payoff_reference: "succeeded"}
 
     # The risk dashboard counts the disbursed loan and draws its charts.
     assert _funnel_disbursed(risk, app_server) == disbursed_before + 1

@@ -63,3 +63,19 @@ def test_parse_rate_rejects(text: str) -> None:
 
 def test_normalize_number_nfkc() -> None:
     assert normalize_number("　１２３　") == "123"
+
+
+def test_schedule_figure_stacks_principal_under_interest() -> None:
+    import types
+    from decimal import Decimal
+
+    from lendapp.state.calculator import INTEREST_COLOR, PRINCIPAL_COLOR, schedule_figure
+
+    rows = [types.SimpleNamespace(number=n, principal=Decimal("800.10") + n, interest=Decimal("99.90") - n) for n in (1, 2, 3)]
+    figure = schedule_figure(types.SimpleNamespace(rows=rows))
+    principal, interest = figure.data
+    assert (principal.type, interest.type) == ("bar", "bar")
+    assert list(principal.x) == [1, 2, 3] and list(principal.y) == [801.10, 802.10, 803.10]
+    assert list(interest.y) == [98.90, 97.90, 96.90]
+    assert (principal.marker.color, interest.marker.color) == (PRINCIPAL_COLOR, INTEREST_COLOR)
+    assert figure.layout.barmode == "stack" and figure.layout.showlegend is False and figure.layout.height == 240

@@ -62,6 +62,23 @@ def _pay_buttons() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading(t("loan_page.pay_heading"), as_="h2", size="4"),
+                rx.cond(
+                    S.online_payments,
+                    rx.vstack(
+                        rx.text(t("loan_page.pay_provider"), size="2", weight="medium", id="pay-provider-label"),
+                        rx.segmented_control.root(
+                            rx.segmented_control.item(t("loan_page.pay_provider.stripe"), value="stripe", min_height=TAP_TARGET),
+                            rx.segmented_control.item(t("loan_page.pay_provider.bank_transfer"), value="bank_transfer", min_height=TAP_TARGET),
+                            value=S.pay_provider,
+                            on_change=S.set_pay_provider,
+                            width="100%",
+                            id="pay-provider",
+                            aria_labelledby="pay-provider-label",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                ),
                 rx.cond(S.has_overdue,
                         rx.button(t("dashboard.pay.overdue"), on_click=S.pay("overdue"), color_scheme="red", min_height=TAP_TARGET, width="100%", id="pay-overdue"),
                         rx.button(t("dashboard.pay.installment"), on_click=S.pay("installment"), min_height=TAP_TARGET, width="100%", id="pay-installment")),
@@ -147,8 +164,15 @@ def page() -> rx.Component:
                 rx.heading(t("loan_page.payments_heading"), as_="h2", size="4"),
                 rx.cond(S.payments.length() > 0, rx.vstack(rx.foreach(S.payments, _payment), width="100%", spacing="2"),
                         rx.text(t("loan_page.no_payments"), color_scheme="gray")),
-                rx.heading(t("loan_page.contracts_heading"), as_="h2", size="4"),
-                rx.vstack(rx.foreach(S.contracts, _contract), width="100%", spacing="2"),
+                rx.cond(
+                    S.contracts.length() > 0,
+                    rx.vstack(
+                        rx.heading(t("loan_page.contracts_heading"), as_="h2", size="4"),
+                        rx.vstack(rx.foreach(S.contracts, _contract), width="100%", spacing="2"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                ),
                 spacing="4",
                 width="100%",
             ),

@@ -108,6 +108,28 @@ def test_bank_transfer_without_stripe_keys(loan) -> None:
     assert payment(started.reference).status == "pending"
 
 
+def test_borrower_may_choose_bank_transfer_when_stripe_is_configured(loan, stripe_server) -> None:
+    principal, number, _ = loan
+    transfer = start_payment(principal, number, "installment", on=PAY_DAY, provider="bank_transfer")
+    assert transfer.provider == "bank_transfer"
+    assert transfer.checkout_url is None and transfer.transfer is not None
+    online = start_payment(principal, number, "installment", on=PAY_DAY)
+    assert online.provider == "stripe" and online.checkout_url
+    # The two ways are two payments; asking again for either returns the same one.
+    assert online.reference != transfer.reference
+    assert start_payment(principal, number, "installment", on=PAY_DAY, provider="bank_transfer").reference == transfer.reference
+    assert _payment_count() == 2
+
+
+def test_online_payment_refused_without_stripe_keys(loan) -> None:
+    principal, number, _ = loan
+    for provider in ("stripe", "paypal", ""):
+        with pytest.raises(InvalidInputError) as error:
+            start_payment(principal, number, "installment", on=PAY_DAY, provider=provider)
+        assert error.value.key == "payments.error.provider"
+    assert _payment_count() == 0
+
+
 def test_start_rejects_other_borrower_and_bad_input(loan) -> None:
     principal, number, _ = loan
     stranger = Principal(principal.user_id + 1000, "borrower", 0, "x", False, False)

@@ -1,0 +1,132 @@
+"""The whole journey on PostgreSQL and Redis with two backend workers, and a borrower who reconnects.
+
+This is the deployment shape for more than one process: Reflex keeps every
+tab's state in Redis, so any worker can serve any event. Midway through the
+application wizard the borrower's browser goes offline while one of the two
+workers is killed, then comes back online; the browser opens a new websocket,
+which may land on the other worker, and the wizard must still hold what the
+borrower entered. The rest of the journey (review, signing, payout, Stripe,
+bank transfer, payoff, ledger at zero) then runs as in ``test_journey``.
+Screenshots are kept as journey-scaled-NN-*.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.test_accounts import outbox_code  # noqa: F401  (a fixture)
+from tests.e2e.test_journey import WEBHOOK_SECRET, run_journey, stripe  # noqa: F401  (stripe is a fixture)
+from tests.support.app_server import PROJECT_ROOT, AppServer, copy_project, start_app, stop_app
+from tests.support.postgres import PostgresCluster
+from tests.support.redis_server import RedisServer
+from tests.support.stripe_server import StripeServer
+
+pytestmark = pytest.mark.e2e
+
+WORKERS = 2
+OFFLINE_SECONDS = 3
+RECONNECT_TIMEOUT_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[RedisServer]:
+    """A private redis-server for the app's state."""
+    work = Path(tempfile.mkdtemp(prefix="lendapp-journey-redis-"))
+    server = RedisServer(work)
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def app_server(stripe: StripeServer, redis_server: RedisServer) -> Iterator[AppServer]:  # noqa: F811
+    """The app on a private PostgreSQL cluster and Redis, with two Granian workers and its own build."""
+    work = Path(tempfile.mkdtemp(prefix="lendapp-journey-scaled-"))
+    # The cluster's folder is handed to the server's own user, so it cannot live inside ``work`` (mode 0700).
+    cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="lendapp-journey-pg-")))
+    cluster.start()
+    try:
+        cluster.create_database("lendapp")
+        root = copy_project(work / "project")
+        extra = {
+            "REDIS_URL": redis_server.url,
+            "GRANIAN_WORKERS": str(WORKERS),
+            "STRIPE_SECRET_KEY": "sk_test_lendapp_journey",
+            "STRIPE_PUBLISHABLE_KEY": "pk_test_lendapp_journey",
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_API_BASE": stripe.url,
+        }
+        server = start_app(work / "var", PROJECT_ROOT / "artifacts" / "logs", database_url=cluster.url("lendapp"),
+                           extra_env=extra, project_root=root, log_name="app-server-journey-scaled.log")
+        try:
+            yield server
+        finally:
+            stop_app(server.process)
+    finally:
+        cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _children() -> dict[int, list[int]]:
+    """Map each process id on the machine to its children's ids, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name in parentheses may contain spaces, so split after its closing parenthesis.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return children
+
+
+def backend_workers(server: AppServer) -> list[int]:
+    """Return the process ids of the workers that serve the app's events: the leaves of its process tree.
+
+    Granian's supervisor binds the port and starts its workers, which share
+    the listening socket; the Reflex launcher and the supervisor have children, the workers do not.
+    """
+    children = _children()
+    leaves, pending = [], list(children.get(server.process.pid, []))
+    while pending:
+        pid = pending.pop()
+        if children.get(pid):
+            pending.extend(children[pid])
+        else:
+            leaves.append(pid)
+    return sorted(leaves)
+
+
+def test_whole_journey_on_postgresql_and_redis(
+    browser: Browser, app_server: AppServer, stripe: StripeServer, redis_server: RedisServer, outbox_code, tmp_path: Path,  # noqa: F811
+) -> None:
+    workers = backend_workers(app_server)
+    assert len(workers) == WORKERS, [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers]
+    state_keys = redis.Redis.from_url(redis_server.url)
+
+    def drop_and_reconnect(page: Page) -> None:
+        sockets: list[object] = []
+        page.on("websocket", lambda socket: sockets.append(socket))
+        assert state_keys.dbsize() > 0, "Reflex keeps the tabs' state in Redis"
+        page.context.set_offline(True)
+        # Kill one worker while the browser is away; the survivor (or its replacement) serves the reconnect.
+        os.kill(workers[0], signal.SIGKILL)
+        time.sleep(OFFLINE_SECONDS)
+        page.context.set_offline(False)
+        deadline = time.monotonic() + RECONNECT_TIMEOUT_SECONDS
+        while not sockets and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        assert sockets, "the browser opened a new websocket after coming back online"
+
+    run_journey(browser, app_server, stripe, outbox_code, tmp_path, "journey-scaled", midway=drop_and_reconnect)
