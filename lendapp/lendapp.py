@@ -7,6 +7,7 @@ import logging
 import reflex as rx
 
 from lendapp.api.routes import build_api
+from lendapp.components.connection import connection_notice
 import lendapp.db.models  # noqa: F401  (defines every table on SQLModel.metadata)
 from lendapp.logging_setup import configure_logging
 from lendapp.pages import register_pages
@@ -27,5 +28,7 @@ app = rx.App(
     html_lang=settings.default_locale,
 )
 register_pages(app)
+# Replace Reflex's English connection toast with a notice from the message catalogs.
+app.app_wraps[(5, "Overlay")] = lambda stateful: connection_notice() if stateful else None
 # The daily job and notification delivery run inside the backend process.
 app.register_lifespan_task(scheduler_lifespan)

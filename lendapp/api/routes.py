@@ -15,6 +15,7 @@ from lendapp.api.auth import AUTH_ROUTES
 from lendapp.api.contracts import CONTRACT_ROUTES
 from lendapp.api.risk_exports import RISK_EXPORT_ROUTES
 from lendapp.api.payments import PAYMENT_ROUTES
+from lendapp.api.staff_documents import STAFF_DOCUMENT_ROUTES
 from lendapp.db.engine import database_status
 from lendapp.settings import get_settings
 
@@ -50,5 +51,6 @@ def build_api() -> Starlette:
             *RISK_EXPORT_ROUTES,
             *ACCOUNT_ROUTES,
             *PAYMENT_ROUTES,
+            *STAFF_DOCUMENT_ROUTES,
         ]
     )

@@ -1,4 +1,4 @@
-"""The application review page: masked applicant data, score, history and the decision form."""
+"""The application review page: masked applicant data, score, rules, linked applicants, documents, notes and decisions."""
 
 from __future__ import annotations
 
@@ -14,17 +14,32 @@ import reflex as rx
 from lendapp.domain.permissions import Permission
 from lendapp.i18n import translate
 from lendapp.i18n.formatting import format_datetime, format_money, format_percent
-from lendapp.services import review_decisions, review_queue
+from lendapp.services import review_context, review_decisions, review_notes, review_queue
 from lendapp.services.auth_errors import AccountsError
 from lendapp.services.review_decisions import DecisionResult, Offer
+from lendapp.services.review_context import ReviewContext
 from lendapp.services.review_queue import ReviewDetail
+from lendapp.services.sessions import Principal
 from lendapp.settings import get_settings
 from lendapp.state.auth_forms import form_text, locale_of
 from lendapp.state.auth_guard import client_ip_of, current_principal, requires
+from lendapp.state.staff_review_rows import (
+    DocumentItem,
+    EarlierRow,
+    LinkedRow,
+    LoanRow,
+    NoteRow,
+    RuleRow,
+    context_rows,
+    history_reason_text,
+    method_label,
+    note_rows,
+)
 
 logger = logging.getLogger(__name__)
 
 ROUTE_PREFIX = "/staff/applications/"
+NOTE_FIELD_ID = "note-body"
 
 
 @dataclasses.dataclass
@@ -54,6 +69,13 @@ class StaffReviewDetailState(rx.State):
     pd: str = ""
     reasons: list[str] = []
     history: list[HistoryRow] = []
+    policy_rules: list[RuleRow] = []
+    fraud_flags: list[RuleRow] = []
+    linked: list[LinkedRow] = []
+    previous_loans: list[LoanRow] = []
+    earlier: list[EarlierRow] = []
+    documents: list[DocumentItem] = []
+    notes: list[NoteRow] = []
     # One revealed value at a time, for the staff member who asked; cleared on every load.
     revealed_field: str = ""
     revealed_value: str = ""
@@ -61,12 +83,13 @@ class StaffReviewDetailState(rx.State):
     async def _refresh(self) -> None:
         locale = await locale_of(self)
         try:
-            detail = await asyncio.to_thread(review_queue.review_detail, current_principal(), self.number)
+            detail, context = await asyncio.to_thread(_load_review, current_principal(), self.number)
         except AccountsError:
             self.not_found = True
             return
         self.not_found = False
         self._show(detail, locale)
+        self._show_context(context, locale)
 
     def _show(self, detail: ReviewDetail, locale: str) -> None:
         timezone = get_settings().timezone
@@ -75,7 +98,7 @@ class StaffReviewDetailState(rx.State):
         self.product_code = detail.product_code
         amount = format_money(detail.amount, locale) if detail.amount is not None else ""
         rate = format_percent(detail.annual_rate, locale) if detail.annual_rate is not None else ""
-        self.request_text = f"{amount} · {detail.term or ''} · {detail.method} · {rate}"
+        self.request_text = f"{amount} · {detail.term or ''} · {method_label(detail.method, locale)} · {rate}"
         self.masked_name, self.masked_id_number = detail.masked_name, detail.masked_id_number
         self.masked_phone, self.masked_bank_card = detail.masked_phone, detail.masked_bank_card
         self.income = format_money(detail.monthly_income, locale) if detail.monthly_income is not None else ""
@@ -85,11 +108,17 @@ class StaffReviewDetailState(rx.State):
         self.history = [
             HistoryRow(
                 label=translate(f"staff.status.{event.to_status}", locale),
-                reason=event.reason,
+                reason=history_reason_text(event.reason, event.to_status, locale),
                 time=format_datetime(event.created_at, locale, timezone),
             )
             for event in detail.history
         ]
+
+    def _show_context(self, context: ReviewContext, locale: str) -> None:
+        rows = context_rows(context, locale)
+        self.policy_rules, self.fraud_flags = rows.policy_rules, rows.fraud_flags
+        self.linked, self.previous_loans, self.earlier = rows.linked, rows.previous_loans, rows.earlier
+        self.documents, self.notes = rows.documents, rows.notes
 
     async def _decide(self, action: Callable[..., DecisionResult], *args: object) -> rx.event.EventSpec:
         locale = await locale_of(self)
@@ -133,6 +162,22 @@ class StaffReviewDetailState(rx.State):
 
     @rx.event
     @requires(Permission.APPLICATION_DECIDE)
+    async def add_note(self, form_data: dict) -> list[rx.event.EventSpec] | rx.event.EventSpec:
+        """Add the note typed in the notes form, then show the notes again newest first."""
+        locale = await locale_of(self)
+        # Cut at four times the limit, so a note that is too long reaches the service's length check instead of being shortened here.
+        body = form_text(form_data, "body", 4 * review_notes.MAX_NOTE_LENGTH)
+        principal = current_principal()
+        try:
+            await asyncio.to_thread(review_notes.add_note, principal, self.number, body, client_ip_of(self))
+            notes = await asyncio.to_thread(review_notes.list_notes, principal, self.number)
+        except AccountsError as error:
+            return rx.toast.error(translate(error.key, locale, **error.params))
+        self.notes = note_rows(notes, locale)
+        return [rx.set_value(NOTE_FIELD_ID, ""), rx.toast.success(translate("staff.review_detail.note_added", locale))]
+
+    @rx.event
+    @requires(Permission.APPLICATION_DECIDE)
     async def approve(self) -> rx.event.EventSpec:
         """Approve the application as the borrower requested it."""
         return await self._decide(review_decisions.approve)
@@ -168,6 +213,11 @@ class StaffReviewDetailState(rx.State):
     async def confirm_second_approval(self) -> rx.event.EventSpec:
         """Confirm a colleague's approval above the second-approval amount."""
         return await self._decide(review_decisions.confirm_second_approval)
+
+
+def _load_review(actor: Principal, number: str) -> tuple[ReviewDetail, ReviewContext]:
+    # One worker thread reads both views, so a page load waits for a single hop off the event loop.
+    return review_queue.review_detail(actor, number), review_context.review_context(actor, number)
 
 
 def _reason_text(staff_key: str, value: str, locale: str) -> str:

@@ -82,3 +82,13 @@ def screenshot(page: Page, name: str) -> Path:
 def has_horizontal_scroll(page: Page) -> bool:
     """Whether the page is wider than the viewport."""
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+def wait_until_ready(page: Page, timeout: float = 30_000) -> None:
+    """Wait until the page has loaded and its hydration, load events included, has finished.
+
+    A click sent before that can be overwritten by a load event that resets the
+    page's form, so tests type only after the app marks the page ready.
+    """
+    page.wait_for_load_state("networkidle")
+    page.locator("#app-ready[data-ready=true]").wait_for(state="attached", timeout=timeout)

@@ -16,7 +16,7 @@ from lendapp.i18n import translate
 from lendapp.services.session_cookie import SESSION_COOKIE
 from lendapp.services.sms_codes import read_outbox
 from lendapp.settings import get_settings
-from tests.e2e.conftest import PHONE, new_context, screenshot
+from tests.e2e.conftest import PHONE, new_context, screenshot, wait_until_ready
 from tests.support.app_server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -44,9 +44,9 @@ def outbox_code(app_server: AppServer, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 def _open(page: Page, url: str) -> None:
-    # Forms submit through React's handler, which exists only once the page's scripts have loaded.
+    # Forms submit through React's handler, and their state must have finished loading first.
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
 
 
 def _register(page: Page, app_server: AppServer, outbox_code: Callable[[str], str], phone: str) -> None:

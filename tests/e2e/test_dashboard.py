@@ -23,7 +23,7 @@ from lendapp.domain.terms import LoanTerms, RepaymentMethod
 from lendapp.i18n import translate
 from lendapp.services import loans, payments_transfers
 from lendapp.services.sessions import Principal
-from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot
+from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot, wait_until_ready
 from tests.e2e.test_accounts import _register, outbox_code  # noqa: F401  (outbox_code is a fixture)
 from tests.support.app_server import AppServer
 
@@ -67,8 +67,9 @@ def _finance() -> Principal:
 
 
 def _open(page: Page, url: str) -> None:
+    # Forms submit through React's handler, and their state must have finished loading first.
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
 
 
 def test_dashboard_payment_and_deferral(browser, app_server: AppServer, outbox_code) -> None:  # noqa: F811

@@ -43,7 +43,7 @@ from lendapp.services.auth_errors import PermissionDeniedError
 from lendapp.services.auth_totp import begin_enrolment, confirm_enrolment
 from lendapp.services.passwords import hash_password
 from lendapp.services.sessions import Principal
-from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot
+from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot, wait_until_ready
 from tests.e2e.test_accounts import PASSWORD, _register, outbox_code  # noqa: F401  (outbox_code is a fixture)
 from tests.e2e.test_apply import _png
 from tests.support.app_server import PROJECT_ROOT, AppServer, copy_project, start_app, stop_app
@@ -96,9 +96,9 @@ def app_server(stripe: StripeServer) -> Iterator[AppServer]:
 
 
 def _open(page: Page, url: str) -> None:
-    # Forms submit through React's handler, which exists only once the page's scripts have loaded.
+    # Forms submit through React's handler, and their state must have finished loading first.
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    wait_until_ready(page)
 
 
 def _loopback_only(context: BrowserContext) -> None:
@@ -368,8 +368,9 @@ def run_journey(  # noqa: PLR0915
 
     # Second installment by bank transfer, chosen on the loan page beside online payment.
     _open(borrower, f"{app_server.base_url}/loans/{loan_number}")
-    borrower.locator("#pay-provider").get_by_text(_zh("loan_page.pay_provider.bank_transfer")).click()
-    expect(borrower.locator("#pay-provider [data-state=on]")).to_contain_text(_zh("loan_page.pay_provider.bank_transfer"), timeout=TIMEOUT)
+    transfer_choice = borrower.locator("#pay-provider").get_by_role("radio", name=_zh("loan_page.pay_provider.bank_transfer"))
+    transfer_choice.click()
+    expect(transfer_choice).to_have_attribute("data-state", "on", timeout=TIMEOUT)
     shot(borrower, "installment-2-choose-transfer-zh-phone")
     borrower.locator("#pay-installment").click()
     borrower.wait_for_url(re.compile(r".*/payments/[A-Z]+-[0-9-]+$"), timeout=TIMEOUT)

@@ -242,7 +242,8 @@ def test_guarded_routes_refuse_callers(sessions: dict[str, str], caller: str) ->
     assert outcomes
     for name, (status, allowed) in outcomes.items():
         if allowed:
-            assert status == 200, name
+            # A route whose path names an object gets the literal placeholder here, which names none.
+            assert status == 200 or (status == 404 and "{" in name), name
         elif role is None:
             assert status == 401, name
         else:

@@ -1,4 +1,4 @@
-"""One application under review at /staff/applications/<number>: data, score, history and decision."""
+"""One application under review at /staff/applications/<number>: data, score, rules, links, documents, notes and decision."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import reflex as rx
 
 from lendapp.components.contract_section import staff_contract_list
 from lendapp.components.layout import TAP_TARGET, staff_shell
+from lendapp.components.review_panels import borrower_history_panel, documents_panel, linked_panel, notes_panel, rules_panel
 from lendapp.components.text import t
 from lendapp.components.wizard import fact, panel
 from lendapp.services.review_decisions import DECLINE_REASONS, DOCUMENT_TYPES
@@ -127,7 +128,12 @@ def page() -> rx.Component:
                 rx.heading(S.number, as_="h1", size="6"),
                 rx.badge(S.status_label, size="3", id="application-status", data_status=S.status),
                 rx.flex(_applicant(), _score(), direction=rx.breakpoints(initial="column", md="row"), spacing="4", width="100%"),
+                rules_panel(),
+                linked_panel(),
+                documents_panel(),
+                borrower_history_panel(),
                 panel(rx.heading(t("staff.review.history"), as_="h2", size="3"), rx.foreach(S.history, _history_row)),
+                notes_panel(),
                 _decision(),
                 staff_contract_list(),
                 spacing="4",
