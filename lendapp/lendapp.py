@@ -8,6 +8,7 @@ import reflex as rx
 
 from lendapp.api.routes import build_api
 from lendapp.components.connection import connection_notice
+from lendapp.integrations import reflex_reconnect
 import lendapp.db.models  # noqa: F401  (defines every table on SQLModel.metadata)
 from lendapp.logging_setup import configure_logging
 from lendapp.pages import register_pages
@@ -22,6 +23,9 @@ logger = logging.getLogger(__name__)
 # SQLModel.metadata, so `reflex db` already sees every table. Registering any
 # other class would make Reflex merge that metadata twice and warn about each
 # table. Alembic reads SQLModel.metadata directly.
+
+# Before the app creates its token manager: a reconnecting tab keeps its state.
+reflex_reconnect.install()
 
 app = rx.App(
     api_transformer=build_api(),

@@ -65,3 +65,49 @@ def test_state_round_trips_through_redis(redis_server: RedisServer) -> None:
 
     assert locale == "en"
     assert failed is True
+
+
+def test_reconnecting_tab_keeps_its_token_across_workers(redis_server: RedisServer) -> None:
+    from reflex.utils.token_manager import RedisTokenManager
+
+    from lendapp.integrations import reflex_reconnect
+
+    reflex_reconnect.install()
+
+    async def scenario() -> None:
+        first_worker = RedisTokenManager(redis.asyncio.Redis.from_url(redis_server.url))
+        second_worker = RedisTokenManager(redis.asyncio.Redis.from_url(redis_server.url))
+        try:
+            assert await first_worker.link_token_to_sid("tab-1", "old-socket") is None
+            # The phone comes back through the other worker before the first one noticed it had gone.
+            assert await second_worker.link_token_to_sid("tab-1", "new-socket") is None
+            owner = await second_worker.redis.get(second_worker._get_redis_key("tab-1"))
+            assert owner is not None
+            # The first worker now hears of the old socket's end; the newer link must survive it.
+            await first_worker._get_token_owner("tab-1", refresh=True)
+            await first_worker.disconnect_token("tab-1", "old-socket")
+            assert await second_worker.redis.exists(second_worker._get_redis_key("tab-1"))
+            assert second_worker.token_to_socket["tab-1"].sid == "new-socket"
+        finally:
+            await first_worker.close()
+            await second_worker.close()
+
+    asyncio.run(scenario())
+
+
+def test_reconnecting_tab_keeps_its_token_in_one_process() -> None:
+    from reflex.utils.token_manager import LocalTokenManager
+
+    from lendapp.integrations import reflex_reconnect
+
+    reflex_reconnect.install()
+
+    async def scenario() -> None:
+        manager = LocalTokenManager()
+        assert await manager.link_token_to_sid("tab-1", "old-socket") is None
+        assert await manager.link_token_to_sid("tab-1", "new-socket") is None
+        await manager.disconnect_token("tab-1", "old-socket")
+        assert manager.token_to_socket["tab-1"].sid == "new-socket"
+        assert manager.sid_to_token == {"new-socket": "tab-1"}
+
+    asyncio.run(scenario())
