@@ -22,6 +22,10 @@ Steps for a date ``on``, in one transaction:
 5. Reminders: 3 days before the due date, on the due date, and 1, 3, 7, 15
    and 30 days after, queued through ``notifications.queue_many``.
 
+After the transaction commits, the risk dashboard's snapshot tables are
+rebuilt in a transaction of their own (``risk_snapshots``), once per
+catch-up for its last date.
+
 Scale: a book of a million loans has a few percent of them with something to
 do on any day. The candidates are found with indexed queries (rows by
 ``(due_date, status)``, loans by ``state``), and the journal entries and
@@ -50,7 +54,7 @@ from lendapp.domain.loan_lifecycle import LoanState, mark_overdue
 from lendapp.domain.money import ZERO
 from lendapp.domain.postings import fee_charge_entry, interest_accrual_entry, penalty_charge_entry
 from lendapp.risk.registry import ModelRegistry
-from lendapp.services import loans, notifications, risk_alerts
+from lendapp.services import loans, notifications, risk_alerts, risk_snapshots
 from lendapp.services.audit import record_audit
 
 logger = logging.getLogger(__name__)
@@ -113,7 +117,7 @@ def _claim(run_date: dt.date, now: dt.datetime, engine: sa.Engine | None) -> str
 
 
 def run_daily(run_date: dt.date, *, now: dt.datetime | None = None, engine: sa.Engine | None = None, deliver: bool = True,
-              monitor: bool = True) -> DailyRunResult:
+              monitor: bool = True, refresh: bool = True) -> DailyRunResult:
     """Run the daily job for ``run_date`` once.
 
     Args:
@@ -122,6 +126,7 @@ def run_daily(run_date: dt.date, *, now: dt.datetime | None = None, engine: sa.E
         engine: Database; the configured one when omitted.
         deliver: Send SMS and email that are due now after the run commits.
         monitor: Run the score drift and overdue-spike checks after the run commits.
+        refresh: Rebuild the risk dashboard's snapshot tables after the run commits.
 
     Returns:
         The result; a date already done is ``skipped`` and changes nothing.
@@ -152,6 +157,9 @@ def run_daily(run_date: dt.date, *, now: dt.datetime | None = None, engine: sa.E
     logger.info("Daily job for %s finished: %s", run_date, stats)
     if deliver:
         notifications.deliver_due(now, engine=engine)
+    if refresh:
+        # The refresh runs in its own transaction and logs a failure instead of raising, because the servicing work has committed.
+        risk_snapshots.refresh_in_own_transaction(run_date, engine=engine)
     # The risk checks read the configured database, so a run on another engine (a benchmark) skips them.
     if monitor and engine is None:
         _monitor(run_date, now)
@@ -189,7 +197,7 @@ def catch_up(until: dt.date, *, now: dt.datetime | None = None, engine: sa.Engin
     results = []
     day = start
     while day <= until:
-        result = run_daily(day, now=now, engine=engine, deliver=deliver and day == until, monitor=day == until)
+        result = run_daily(day, now=now, engine=engine, deliver=deliver and day == until, monitor=day == until, refresh=day == until)
         results.append(result)
         if result.status in ("failed", "busy"):
             break

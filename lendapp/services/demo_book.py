@@ -65,7 +65,7 @@ from lendapp.integrations.crypto import phone_hash
 from lendapp.integrations.regions import lookup_region
 from lendapp.risk.registry import ModelRegistry, ModelRegistryError
 from lendapp.risk.scoring import Scorer, load_active_scorer
-from lendapp.services import loans, notifications
+from lendapp.services import loans, notifications, risk_alerts, risk_snapshots
 from lendapp.services.applications_lifecycle import ApplicationStatus
 from lendapp.services.applications_views import (
     ADDRESS_COLUMN,
@@ -1131,4 +1131,5 @@ def seed_demo_book(
                      after={"borrowers": borrowers, "loans": booked, "payments": book.payments, "model_version": scorer.version})
     result = dataclasses.replace(result, seconds=time.perf_counter() - started)
     logger.info("Demo book seeded: %s", result.summary())
+    risk_snapshots.refresh_in_own_transaction(today, engine=engine, reference=risk_alerts.training_score_reference(registry))
     return result

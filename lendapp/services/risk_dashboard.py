@@ -2,9 +2,12 @@
 
 Every chart function takes an open session and ``DashboardFilters`` and
 returns a small frozen dataclass of aggregated points: no chart loads
-application, loan or installment rows into Python. ``dashboard`` checks the
-caller's permission and runs them all; ``BARE_QUERIES`` exposes each chart's
-SELECT statements so the benchmark can time them without the shaping.
+application, loan or installment rows into Python. These functions read the
+live tables and are the reference. ``dashboard``, ``chart`` and the exports
+check the caller's permission and read the daily snapshot tables instead
+(``risk_snapshot_charts``), which give the same result as of the last
+refresh. ``BARE_QUERIES`` exposes each live chart's SELECT statements so the
+benchmark can time them without the shaping.
 
 Periods (days or months) and filter dates are UTC calendar dates.
 
@@ -23,7 +26,7 @@ import datetime as dt
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -48,6 +51,7 @@ SCORE_BIN_WIDTH = 20
 VINTAGE_DPD = 30
 VINTAGE_MAX_MONTHS = 36
 DEFAULT_DPD = 90
+PD_DIGITS = 9
 # A window up to this many days is drawn per day; a longer one per month.
 DAILY_PERIOD_LIMIT_DAYS = 62
 PRINCIPAL_ACCOUNT = "loan_principal_receivable"
@@ -303,7 +307,12 @@ def _score_queries(filters: DashboardFilters) -> list[sa.Select]:
 
 def score_distribution(session: Session, filters: DashboardFilters) -> ScoreDistribution:
     """Count scored applications decided in the window per score bin and decision class."""
-    cells = {(int(score_bin), decision): count for score_bin, decision, count in session.execute(_score_queries(filters)[0])}
+    return score_chart_of(session.execute(_score_queries(filters)[0]))
+
+
+def score_chart_of(rows: Iterable[Sequence]) -> ScoreDistribution:
+    """Shape ``(score_bin, decision, count)`` rows into the chart."""
+    cells = {(int(score_bin), decision): count for score_bin, decision, count in rows}
     bins = tuple(sorted({score_bin for score_bin, _ in cells}))
     return ScoreDistribution(bins, tuple(tuple(cells.get((b, d), 0) for b in bins) for d in DECISION_CLASSES))
 
@@ -358,8 +367,13 @@ def psi_over_time(session: Session, filters: DashboardFilters, reference: Binned
     """Compute the score's PSI per period of submission; empty without a training reference."""
     if reference is None:
         return ()
+    return psi_points_of(filters, reference, session.execute(_psi_queries(filters, reference)[0]))
+
+
+def psi_points_of(filters: DashboardFilters, reference: BinnedReference, rows: Iterable[Sequence]) -> tuple[PsiPoint, ...]:
+    """Shape ``(period_key, training_bin, count)`` rows into one PSI point per period."""
     counts: dict[int, list[int]] = {}
-    for key, score_bin, count in session.execute(_psi_queries(filters, reference)[0]):
+    for key, score_bin, count in rows:
         counts.setdefault(key, [0] * len(reference.shares))[int(score_bin)] += count
     points = []
     for key in sorted(counts):
@@ -403,10 +417,12 @@ def _outstanding_queries(filters: DashboardFilters) -> list[sa.Select]:
 
 def outstanding_principal(session: Session, filters: DashboardFilters) -> tuple[OutstandingCell, ...]:
     """Sum the principal still owed on loans disbursed in the window, per product and current dpd bucket."""
-    cells = [
-        OutstandingCell(product, bucket, loans, Decimal(str(amount)).quantize(Decimal("0.01")))
-        for product, bucket, loans, amount in session.execute(_outstanding_queries(filters)[0])
-    ]
+    return outstanding_cells_of(session.execute(_outstanding_queries(filters)[0]))
+
+
+def outstanding_cells_of(rows: Iterable[Sequence]) -> tuple[OutstandingCell, ...]:
+    """Shape ``(product_code, dpd_bucket, loans, principal)`` rows into cells ordered by product and bucket."""
+    cells = [OutstandingCell(product, bucket, loans, Decimal(str(amount)).quantize(Decimal("0.01"))) for product, bucket, loans, amount in rows]
     order = {bucket: index for index, bucket in enumerate(DPD_BUCKETS)}
     return tuple(sorted(cells, key=lambda cell: (cell.product_code, order.get(cell.dpd_bucket, len(order)))))
 
@@ -456,9 +472,14 @@ def _vintage_queries(filters: DashboardFilters) -> list[sa.Select]:
 
 def vintage_curves(session: Session, filters: DashboardFilters) -> tuple[VintageCurve, ...]:
     """Build the cumulative 30+ dpd curve of each disbursement month in the window."""
+    return vintage_curves_of(filters, session.execute(_vintage_queries(filters)[0]))
+
+
+def vintage_curves_of(filters: DashboardFilters, rows: Iterable[Sequence]) -> tuple[VintageCurve, ...]:
+    """Shape ``(cohort_month, months_on_book or None, loans)`` rows into cumulative curves up to ``filters.as_of``."""
     totals: dict[int, int] = defaultdict(int)
     bad: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for cohort, months_on_book, count in session.execute(_vintage_queries(filters)[0]):
+    for cohort, months_on_book, count in rows:
         totals[cohort] += count
         if months_on_book is not None:
             bad[cohort][max(1, int(months_on_book))] += count
@@ -506,7 +527,8 @@ def _bucket_case(snapshot: dt.date, oldest_due: sa.ColumnElement) -> sa.ColumnEl
     return sa.case((oldest_due.is_(None), "M0"), (dpd <= 30, "M1"), (dpd <= 60, "M2"), (dpd <= 90, "M3"), else_="M3+")
 
 
-def _roll_queries(filters: DashboardFilters) -> list[sa.Select]:
+def _roll_queries(filters: DashboardFilters, by_product: bool = False) -> list[sa.Select]:
+    """Return the moves and population queries; ``by_product`` puts the product code first in both and groups by it."""
     loan = Loan.__table__
     item = LoanInstallment.__table__
     start, end = roll_rate_dates(filters)
@@ -521,21 +543,23 @@ def _roll_queries(filters: DashboardFilters) -> list[sa.Select]:
         unpaid = sa.and_(item.c.due_date < snapshot, sa.or_(item.c.paid_at.is_(None), item.c.paid_at >= _start_of_day(snapshot + dt.timedelta(days=1))))
         return sa.func.min(sa.case((unpaid, due)))
 
+    product = [loan.c.product_code] if by_product else []
     per_loan = (
-        sa.select(item.c.loan_id, oldest_unpaid(start).label("start_due"), oldest_unpaid(end).label("end_due"))
+        sa.select(item.c.loan_id, *product, oldest_unpaid(start).label("start_due"), oldest_unpaid(end).label("end_due"))
         .select_from(item.join(loan, sa.and_(loan.c.id == item.c.loan_id, loan.c.schedule_version == item.c.schedule_version)))
         .where(
             item.c.due_date < end,
             sa.or_(item.c.paid_at.is_(None), item.c.paid_at >= _start_of_day(start + dt.timedelta(days=1))),
             *eligible,
         )
-        .group_by(item.c.loan_id)
+        .group_by(item.c.loan_id, *product)
         .subquery()
     )
     from_bucket = _bucket_case(start, per_loan.c.start_due)
     to_bucket = _bucket_case(end, per_loan.c.end_due)
-    moves = sa.select(from_bucket, to_bucket, sa.func.count()).select_from(per_loan).group_by(from_bucket, to_bucket)
-    population = sa.select(sa.func.count()).select_from(loan).where(*eligible)
+    moved_product = [per_loan.c.product_code] if by_product else []
+    moves = sa.select(*moved_product, from_bucket, to_bucket, sa.func.count()).select_from(per_loan).group_by(*moved_product, from_bucket, to_bucket)
+    population = sa.select(*product, sa.func.count()).select_from(loan).where(*eligible).group_by(*product)
     return [moves, population]
 
 
@@ -549,6 +573,11 @@ def roll_rates(session: Session, filters: DashboardFilters) -> RollRates:
     population = session.execute(population_query).scalar_one()
     cells[("M0", "M0")] += population - sum(cells.values())
     start, end = roll_rate_dates(filters)
+    return roll_rates_of(start, end, cells)
+
+
+def roll_rates_of(start: dt.date, end: dt.date, cells: dict[tuple[str, str], int]) -> RollRates:
+    """Shape loan counts keyed by ``(from_bucket, to_bucket)`` into the chart."""
     return RollRates(start, end, tuple(tuple(cells.get((a, b), 0) for b in DPD_BUCKETS) for a in DPD_BUCKETS))
 
 
@@ -644,11 +673,19 @@ def default_rate_by_band(session: Session, filters: DashboardFilters) -> tuple[B
     Only loans whose maturity date has passed count, because a younger loan's
     outcome is not known yet.
     """
-    rows = {int(low): (count, defaulted, mean_pd) for low, count, defaulted, mean_pd in session.execute(_band_queries(filters)[0])}
+    return band_rates_of(session.execute(_band_queries(filters)[0]))
+
+
+def band_rates_of(rows: Iterable[Sequence]) -> tuple[BandDefaultRate, ...]:
+    """Shape ``(band_low, loans, defaulted, mean_pd)`` rows into one entry per band of ``DEFAULT_SCORE_BANDS``."""
+    rows = {int(low): (count, defaulted, mean_pd) for low, count, defaulted, mean_pd in rows}
     bands = []
     for low, high in DEFAULT_SCORE_BANDS:
         count, defaulted, mean_pd = rows.get(low, (0, 0, None))
-        bands.append(BandDefaultRate(low, high, count, _ratio(defaulted or 0, count), None if mean_pd is None else float(mean_pd)))
+        # A float sum depends on the order of addition, so the live AVG and the snapshot's sum of daily sums
+        # differ in the last bits; PD_DIGITS decimal places drop that noise and keep far more than the chart shows.
+        predicted = None if mean_pd is None else round(float(mean_pd), PD_DIGITS)
+        bands.append(BandDefaultRate(low, high, count, _ratio(defaulted or 0, count), predicted))
     return tuple(bands)
 
 
@@ -657,7 +694,11 @@ def default_rate_by_band(session: Session, filters: DashboardFilters) -> tuple[B
 
 @dataclasses.dataclass(frozen=True)
 class Dashboard:
-    """Every chart of the risk-monitoring page for one set of filters."""
+    """Every chart of the risk-monitoring page for one set of filters.
+
+    ``data_as_of`` is when the snapshot tables it was read from were
+    refreshed, or None when it was computed from the live tables.
+    """
 
     filters: DashboardFilters
     funnel: FunnelChart
@@ -669,6 +710,7 @@ class Dashboard:
     roll_rates: RollRates
     recovery: tuple[RecoveryPoint, ...]
     default_rates: tuple[BandDefaultRate, ...]
+    data_as_of: dt.datetime | None = None
 
 
 CHART_NAMES = ("funnel", "approval", "scores", "psi", "outstanding", "vintages", "roll_rates", "recovery", "default_rates")
@@ -711,7 +753,10 @@ def require_dashboard(actor: Principal) -> None:
 
 
 def build_dashboard(session: Session, filters: DashboardFilters, reference: BinnedReference | None) -> Dashboard:
-    """Run every chart's aggregation in ``session``; no permission check (the benchmark and ``dashboard`` call it)."""
+    """Run every chart's aggregation on the live tables in ``session``; no permission check.
+
+    This is the reference that the snapshot charts of ``risk_snapshot_charts`` must equal.
+    """
     return Dashboard(
         filters=filters,
         funnel=funnel(session, filters),
@@ -727,9 +772,10 @@ def build_dashboard(session: Session, filters: DashboardFilters, reference: Binn
 
 
 def dashboard(actor: Principal, filters: DashboardFilters, reference: BinnedReference | None = None) -> Dashboard:
-    """Check the caller's permission, then build every chart for ``filters``.
+    """Check the caller's permission, then build every chart for ``filters`` from the snapshot tables.
 
     Blocking (database); call it with ``asyncio.to_thread`` from the event loop.
+    Without any snapshot yet, the charts come from the live tables.
 
     Args:
         actor: The signed-in staff member.
@@ -740,25 +786,28 @@ def dashboard(actor: Principal, filters: DashboardFilters, reference: BinnedRefe
     Raises:
         PermissionDeniedError: The actor may not see the dashboard.
     """
+    # Imported here because the snapshot readers import this module's chart types.
+    from lendapp.services.risk_snapshot_charts import build_snapshot_dashboard
+
     require_dashboard(actor)
     with session_scope() as session:
-        return build_dashboard(session, filters, reference)
+        return build_snapshot_dashboard(session, filters, reference)
 
 
 def chart(actor: Principal, name: str, filters: DashboardFilters, reference: BinnedReference | None = None) -> object:
-    """Check the caller's permission and build one chart by its name in ``CHART_NAMES``.
+    """Check the caller's permission and build one chart by its name in ``CHART_NAMES`` from the snapshot tables.
 
     Raises:
         PermissionDeniedError: The actor may not see the dashboard.
         InvalidInputError: ``name`` is not a chart.
     """
+    from lendapp.services.risk_snapshot_charts import snapshot_chart
+
     require_dashboard(actor)
     if name not in CHART_FUNCTIONS:
         raise InvalidInputError("risk_dashboard.error.chart", field="chart")
     with session_scope() as session:
-        if name == "psi":
-            return psi_over_time(session, filters, reference)
-        return CHART_FUNCTIONS[name](session, filters)
+        return snapshot_chart(session, name, filters, reference)
 
 
 def _percent(value: float | None) -> float | None:

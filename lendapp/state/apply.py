@@ -72,6 +72,8 @@ class ApplyState(rx.State):
     """The signed-in borrower's application draft, one step at a time."""
 
     loaded: bool = False
+    # The query string of the last load, to tell a reload of the same page from new calculator terms.
+    _loaded_query: dict[str, str] = {}
     number: str = ""
     status: str = ""
     step: int = 1
@@ -182,7 +184,12 @@ class ApplyState(rx.State):
         """Resume the borrower's active application, or start a draft prefilled from the calculator's query."""
         self._clear()
         user_id = current_principal().user_id
-        prefill = _prefill(dict(self.router.url.query_parameters))
+        query = dict(self.router.url.query_parameters)
+        prefill = _prefill(query)
+        # A reconnecting browser runs the page's load again with the same address; it must not send
+        # the borrower back to the first step. New terms from the calculator do start there.
+        same_page = self.loaded and query == self._loaded_query
+        previous_number, previous_step = self.number, self.step
         products = await asyncio.to_thread(list_product_terms)
         self.products = [ProductChoice(product.code, product.name_zh, product.name_en) for product in products]
         if not self.product_code and self.products:
@@ -197,6 +204,9 @@ class ApplyState(rx.State):
         await self._reload_lists(user_id)
         # A borrower coming from the calculator sees the cost of the chosen loan first.
         resume_step = 1 if prefill is not None else self.max_step
+        if same_page and view.number == previous_number:
+            resume_step = min(previous_step, self.max_step)
+        self._loaded_query = query
         self.step = resume_step if self.status == "draft" else LAST_STEP
         self.form_version += 1
         self.loaded = True

@@ -1,6 +1,9 @@
 """The risk-monitoring page: filters, one Plotly figure per chart and a live alert feed.
 
-Figures hold aggregated points only (the services aggregate in SQL). The
+Figures hold aggregated points only (the services read the daily snapshot
+tables). They are built once per language, so switching the language swaps
+the figure in the browser without a round trip. A risk manager can rebuild
+the snapshots with "Refresh now", which runs as a background event. The
 alert feed refreshes from a background event that polls the database off the
 event loop every ``ALERT_POLL_SECONDS`` while the page is open. It stops when
 the browser's websocket disconnects, when the page unmounts, or when a newer
@@ -19,9 +22,10 @@ import reflex as rx
 
 from lendapp.domain.permissions import Permission
 from lendapp.i18n import translate
+from lendapp.i18n.catalog import LOCALES
 from lendapp.i18n.formatting import format_datetime
 from lendapp.risk.monitoring import PSI_ALERT
-from lendapp.services import risk_alerts, risk_dashboard
+from lendapp.services import risk_alerts, risk_dashboard, risk_snapshots
 from lendapp.services.auth_errors import AccountsError
 from lendapp.services.risk_alerts import AlertView
 from lendapp.services.risk_dashboard import DPD_BUCKETS, FUNNEL_STAGES, Dashboard, DashboardFilters
@@ -80,6 +84,11 @@ def _alert_item(alert: AlertView, locale: str, timezone: str) -> AlertItem:
         assignee=alert.assignee_name,
         created=format_datetime(alert.created_at, locale, timezone),
     )
+
+
+def figures_per_locale(board: Dashboard) -> dict[str, dict[str, go.Figure]]:
+    """Build every chart's figure in each catalog language, keyed by locale and then by chart name."""
+    return {locale: _figures(board, locale) for locale in LOCALES}
 
 
 def _figures(board: Dashboard, locale: str) -> dict[str, go.Figure]:
@@ -143,6 +152,10 @@ class RiskDashboardState(rx.State):
     date_to: str = ""
     product_code: str = ""
     figures: dict[str, go.Figure] = {}
+    figures_en: dict[str, go.Figure] = {}
+    data_as_of: str = ""
+    data_as_of_en: str = ""
+    refreshing: bool = False
     alerts: list[AlertItem] = []
     staff: list[StaffChoice] = []
     error: str = ""
@@ -169,7 +182,11 @@ class RiskDashboardState(rx.State):
             self.error = translate("risk_dashboard.error.date", locale)
             return
         self.error = ""
-        self.figures = _figures(board, locale)
+        figures = figures_per_locale(board)
+        self.figures, self.figures_en = figures["zh-CN"], figures["en"]
+        timezone = get_settings().timezone
+        self.data_as_of = format_datetime(board.data_as_of, "zh-CN", timezone) if board.data_as_of else ""
+        self.data_as_of_en = format_datetime(board.data_as_of, "en", timezone) if board.data_as_of else ""
         self.export_query = f"?from={self.date_from}&to={self.date_to}&product={self.product_code}"
 
     async def _refresh_alerts(self) -> None:
@@ -202,6 +219,29 @@ class RiskDashboardState(rx.State):
         self.date_to = form_text(form_data, "date_to", 10)
         self.product_code = form_text(form_data, "product", 64)
         await self._refresh_charts()
+
+    @rx.event(background=True)
+    @requires(Permission.RISK_DASHBOARD)
+    async def refresh_snapshots(self) -> rx.event.EventSpec | None:
+        """Rebuild the snapshot tables now, then redraw the charts; the page stays usable meanwhile."""
+        async with self:
+            if self.refreshing:
+                return None
+            self.refreshing = True
+            locale = (await self.get_state(I18nState)).locale
+        try:
+            await asyncio.to_thread(risk_snapshots.refresh_now, current_principal(), client_ip_of(self))
+        except AccountsError as error:
+            return rx.toast.error(translate(error.key, locale, **error.params))
+        except Exception:
+            logger.exception("Risk snapshot refresh for user %s failed", current_principal().user_id)
+            return rx.toast.error(translate("risk_dashboard.snapshot.failed", locale))
+        finally:
+            async with self:
+                self.refreshing = False
+        async with self:
+            await self._refresh_charts()
+        return rx.toast.success(translate("risk_dashboard.snapshot.refreshed", locale))
 
     @rx.event
     @requires(Permission.RISK_DASHBOARD)

@@ -420,10 +420,14 @@ def run_journey(  # noqa: PLR0915
         statuses = dict(session.exec(select(Payment.reference, Payment.status).where(Payment.loan_id == loan.id)).all())
     assert statuses == {first_reference: "succeeded", transfer_reference: "succeeded", payoff_reference: "succeeded"}
 
-    # The risk dashboard counts the disbursed loan and draws its charts.
-    assert _funnel_disbursed(risk, app_server) == disbursed_before + 1
+    # The risk dashboard draws daily snapshots; once a risk manager refreshes them it counts the loan.
     _open(risk, f"{app_server.base_url}/staff/risk")
     expect(risk.locator("#chart-funnel .js-plotly-plot")).to_be_visible(timeout=30_000)
+    risk.locator("#refresh-snapshots").click()
+    deadline = time.monotonic() + 60
+    while _funnel_disbursed(risk, app_server) != disbursed_before + 1 and time.monotonic() < deadline:
+        risk.wait_for_timeout(1000)
+    assert _funnel_disbursed(risk, app_server) == disbursed_before + 1
     shot(risk, "risk-dashboard-zh-laptop")
     for page in (borrower, reviewer, senior, finance, checker, risk):
         page.context.close()

@@ -25,6 +25,18 @@ from lendapp.db.models.operations import (
 )
 from lendapp.db.models.payment import Payment, WebhookEvent
 from lendapp.db.models.product import LoanProduct
+from lendapp.db.models.risk_snapshot import (
+    RiskApplicationDay,
+    RiskBandDay,
+    RiskDecisionDay,
+    RiskOutstandingDay,
+    RiskPsiDay,
+    RiskRecoveryDay,
+    RiskRollMonth,
+    RiskScoreDay,
+    RiskSnapshotRun,
+    RiskVintageDay,
+)
 from lendapp.db.models.sms import SmsCode, SmsOutboxMessage
 from lendapp.db.models.throttle import SignInFailure, SignInLockout
 
@@ -62,6 +74,16 @@ ALL_TABLES = (
     RiskAlert,
     PolicySetting,
     LoanProductVersion,
+    RiskSnapshotRun,
+    RiskApplicationDay,
+    RiskDecisionDay,
+    RiskScoreDay,
+    RiskPsiDay,
+    RiskOutstandingDay,
+    RiskVintageDay,
+    RiskRecoveryDay,
+    RiskBandDay,
+    RiskRollMonth,
 )
 
 __all__ = [
@@ -91,6 +113,16 @@ __all__ = [
     "PlanChangeRequest",
     "PolicySetting",
     "RiskAlert",
+    "RiskApplicationDay",
+    "RiskBandDay",
+    "RiskDecisionDay",
+    "RiskOutstandingDay",
+    "RiskPsiDay",
+    "RiskRecoveryDay",
+    "RiskRollMonth",
+    "RiskScoreDay",
+    "RiskSnapshotRun",
+    "RiskVintageDay",
     "SignInFailure",
     "SignInHandoff",
     "SignInLockout",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from lendapp.components.layout import TAP_TARGET, staff_shell
-from lendapp.components.text import t
+from lendapp.components.text import localized, t
+from lendapp.state.i18n import I18nState
 from lendapp.state.risk_dashboard import AlertItem, RiskDashboardState, StaffChoice
 
 ROUTE = "/staff/risk"
@@ -42,6 +43,28 @@ def _filters() -> rx.Component:
     )
 
 
+def _plot(figure: rx.Var) -> rx.Component:
+    return rx.plotly(data=figure, config=PLOTLY_CONFIG, use_resize_handler=True, width="100%", height="260px")
+
+
+def _snapshot_bar() -> rx.Component:
+    """Render the time of the snapshot the charts show and the button that rebuilds it."""
+    return rx.hstack(
+        rx.cond(
+            S.data_as_of != "",
+            rx.text(t("risk_dashboard.snapshot.as_of"), " ", localized(S.data_as_of, S.data_as_of_en), size="2", color_scheme="gray"),
+            rx.text(t("risk_dashboard.snapshot.live"), size="2", color_scheme="gray"),
+        ),
+        rx.button(
+            t("risk_dashboard.snapshot.refresh"), on_click=S.refresh_snapshots, loading=S.refreshing, variant="soft",
+            min_height=TAP_TARGET, id="refresh-snapshots",
+        ),
+        spacing="3",
+        align="center",
+        wrap="wrap",
+    )
+
+
 def _chart_card(name: str) -> rx.Component:
     export = "/api/risk/export/" + name
     return rx.card(
@@ -55,7 +78,8 @@ def _chart_card(name: str) -> rx.Component:
         ),
         rx.cond(
             S.figures.contains(name),
-            rx.plotly(data=S.figures[name], config=PLOTLY_CONFIG, use_resize_handler=True, width="100%", height="260px"),
+            # One figure per language, so switching the language redraws the labels at once.
+            rx.cond(I18nState.is_english, _plot(S.figures_en[name]), _plot(S.figures[name])),
             rx.text(t("risk_dashboard.empty"), color_scheme="gray"),
         ),
         id=f"chart-{name}",
@@ -116,6 +140,7 @@ def page() -> rx.Component:
         rx.vstack(
             rx.heading(t("risk_dashboard.heading"), as_="h1", size="6"),
             _filters(),
+            _snapshot_bar(),
             rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", role="alert")),
             rx.flex(
                 rx.grid(*[_chart_card(name) for name in CHARTS], columns=rx.breakpoints(initial="1", lg="2"), spacing="3", flex="1", min_width="0"),
