@@ -134,7 +134,8 @@ def _figures(board: Dashboard, locale: str) -> dict[str, go.Figure]:
         go.Bar(name=text("series.recovered"), x=recovery_periods, y=[float(point.recovered) for point in board.recovery]),
         go.Scatter(name=text("series.actions"), x=recovery_periods, y=[point.actions for point in board.recovery], yaxis="y2"),
     ])
-    figures["recovery"].update_layout(yaxis2={"overlaying": "y", "side": "right"})
+    # Periods are labels ("2026-11" or a day); as dates Plotly spread a single period over a made-up time axis.
+    figures["recovery"].update_layout(yaxis2={"overlaying": "y", "side": "right"}, xaxis={"type": "category"})
     bands = [f"{band.low}-{band.high - 1}" for band in board.default_rates]
     figures["default_rates"] = go.Figure([
         go.Bar(name=text("series.observed"), x=bands, y=[band.observed for band in board.default_rates]),

@@ -56,6 +56,16 @@ def _summary() -> rx.Component:
     )
 
 
+def _provider_choice(value: str, label_key: str) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(rx.radio_group.item(value=value), rx.text(t(label_key), size="3"), align="center", spacing="2"),
+        display="flex",
+        align_items="center",
+        min_height=TAP_TARGET,
+        cursor="pointer",
+    )
+
+
 def _pay_buttons() -> rx.Component:
     return rx.cond(
         S.is_open,
@@ -64,18 +74,19 @@ def _pay_buttons() -> rx.Component:
                 rx.heading(t("loan_page.pay_heading"), as_="h2", size="4"),
                 rx.cond(
                     S.online_payments,
-                    rx.vstack(
-                        rx.text(t("loan_page.pay_provider"), size="2", weight="medium", id="pay-provider-label"),
-                        rx.segmented_control.root(
-                            rx.segmented_control.item(t("loan_page.pay_provider.stripe"), value="stripe", min_height=TAP_TARGET),
-                            rx.segmented_control.item(t("loan_page.pay_provider.bank_transfer"), value="bank_transfer", min_height=TAP_TARGET),
-                            value=S.pay_provider,
-                            on_change=S.set_pay_provider,
+                    # A vertical radio group: the online label is long, and a row of segments overflowed a phone.
+                    rx.radio_group.root(
+                        rx.vstack(
+                            rx.text(t("loan_page.pay_provider"), size="2", weight="medium", id="pay-provider-label"),
+                            _provider_choice("stripe", "loan_page.pay_provider.stripe"),
+                            _provider_choice("bank_transfer", "loan_page.pay_provider.bank_transfer"),
+                            spacing="1",
                             width="100%",
-                            id="pay-provider",
-                            aria_labelledby="pay-provider-label",
                         ),
-                        spacing="1",
+                        value=S.pay_provider,
+                        on_change=S.set_pay_provider,
+                        id="pay-provider",
+                        aria_labelledby="pay-provider-label",
                         width="100%",
                     ),
                 ),
