@@ -2,10 +2,10 @@
 
 Reflex 0.10.1 treats a connection that arrives with a token already linked to
 another socket as a duplicated tab and hands it a fresh token, so the tab
-starts over with empty state. That is also what happens to a phone that loses
-its network: the server keeps the old socket until Engine.IO's ping timeout
-(two minutes), the phone reconnects sooner, and whatever the borrower had on
-screen but not yet saved is gone, while later clicks act on a state that no
+starts over with empty state. A phone that loses its network gets the same
+treatment. The server keeps the old socket until Engine.IO's ping timeout
+(two minutes) and the phone reconnects sooner, so whatever the borrower had on
+screen but not yet saved is gone, and later clicks act on a state that no
 page load has filled.
 
 Here the newest connection takes the token over. The old socket, if it ever
@@ -49,8 +49,8 @@ async def _take_over_in_redis(self: token_manager.RedisTokenManager, token: str,
         return None
     self._ensure_socket_record_task()
     await _take_over_locally(self, token, sid)
-    # Overwrite any record of another worker: its keyspace listener sees the new owner,
-    # and its stale socket's disconnect leaves this record alone.
+    # Overwrite any record of another worker. Its keyspace listener then reads the new owner,
+    # so its stale socket's disconnect leaves this record alone.
     await self._store_socket_record(token, self.token_to_socket[token])
     return None
 

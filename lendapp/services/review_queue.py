@@ -285,7 +285,7 @@ def _statement(shape: tuple, page_size: int) -> sa.Select:
 
 
 def queue_query(flt: QueueFilter, cursor: QueueCursor | None, page_size: int) -> tuple[sa.Select, dict[str, object]]:
-    """Return the SELECT of one queue page plus one row (which tells whether another page follows) and its values.
+    """Return the SELECT of one queue page plus one row (present when another page follows) and its values.
 
     Raises:
         InvalidInputError: A filter value is invalid.

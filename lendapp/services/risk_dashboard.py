@@ -395,17 +395,22 @@ class OutstandingCell:
     principal: Decimal
 
 
-def _outstanding_queries(filters: DashboardFilters) -> list[sa.Select]:
-    loan = Loan.__table__
+def principal_balances() -> sa.Subquery:
+    """Return each loan's outstanding principal from the ledger (loan_id, balance), loans at zero left out."""
     line = LedgerLine.__table__
     balance = sa.func.sum(line.c.debit - line.c.credit)
-    per_loan = (
+    return (
         sa.select(line.c.loan_id, balance.label("balance"))
         .where(line.c.account == PRINCIPAL_ACCOUNT)
         .group_by(line.c.loan_id)
         .having(balance != 0)
         .subquery()
     )
+
+
+def _outstanding_queries(filters: DashboardFilters) -> list[sa.Select]:
+    loan = Loan.__table__
+    per_loan = principal_balances()
     query = (
         sa.select(loan.c.product_code, loan.c.dpd_bucket, sa.func.count(), sa.func.sum(per_loan.c.balance))
         .select_from(per_loan.join(loan, loan.c.id == per_loan.c.loan_id))

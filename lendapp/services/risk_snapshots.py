@@ -32,7 +32,6 @@ from lendapp.db.engine import session_scope
 from lendapp.db.models import (
     ApplicationStatusEvent,
     CollectionAction,
-    LedgerLine,
     Loan,
     LoanApplication,
     LoanInstallment,
@@ -57,13 +56,13 @@ from lendapp.services.risk_dashboard import (
     _DECISION_STATUSES,
     _DECLINED_STATUSES,
     DEFAULT_DPD,
-    PRINCIPAL_ACCOUNT,
     SCORE_BIN_WIDTH,
     VINTAGE_DPD,
     DashboardFilters,
     _roll_queries,
     day_number,
     month_of_day,
+    principal_balances,
     require_dashboard,
     roll_rate_dates,
     score_bin_case,
@@ -171,15 +170,7 @@ def _psi_day(reference: BinnedReference) -> sa.Select:
 
 def _outstanding_day() -> sa.Select:
     loan = Loan.__table__
-    line = LedgerLine.__table__
-    balance = sa.func.sum(line.c.debit - line.c.credit)
-    per_loan = (
-        sa.select(line.c.loan_id, balance.label("balance"))
-        .where(line.c.account == PRINCIPAL_ACCOUNT)
-        .group_by(line.c.loan_id)
-        .having(balance != 0)
-        .subquery()
-    )
+    per_loan = principal_balances()
     day = day_number(loan.c.disbursed_at)
     return (
         sa.select(day, loan.c.product_code, loan.c.dpd_bucket, sa.func.count(), sa.func.sum(per_loan.c.balance))

@@ -2,9 +2,9 @@
 
 This is the deployment shape for more than one process: Reflex keeps every
 tab's state in Redis, so any worker can serve any event. Midway through the
-application wizard the borrower's browser goes offline and comes back; it
-opens a new websocket, which either worker may accept, and the wizard must
-still hold what the borrower entered. (Killing a worker is not part of the
+application wizard the borrower's browser goes offline and comes back. It
+opens a new websocket, which either worker may accept. The wizard must still
+hold what the borrower entered. (Killing a worker is not part of the
 test: Reflex 0.10.1 starts Granian without respawning, so a worker that dies
 stops the whole server; docs/operations.md says to run it under a supervisor.) The rest of the journey (review, signing, payout, Stripe,
 bank transfer, payoff, ledger at zero) then runs as in ``test_journey``.
@@ -95,7 +95,7 @@ def backend_workers(server: AppServer) -> list[int]:
     """Return the process ids of the workers that serve the app's events: the leaves of its process tree.
 
     Granian's supervisor binds the port and starts its workers, which share
-    the listening socket; the Reflex launcher and the supervisor have children, the workers do not.
+    the listening socket. The Reflex launcher and the supervisor have children; the workers have none.
     """
     children = _children()
     leaves, pending = [], list(children.get(server.process.pid, []))
@@ -127,7 +127,7 @@ def test_whole_journey_on_postgresql_and_redis(
         page.context.set_offline(True)
         page.on("websocket", watch)
         time.sleep(OFFLINE_SECONDS)
-        # While away the page says so in the borrower's language, not in Reflex's English toast.
+        # While offline the page shows a notice in the borrower's language, not Reflex's English toast.
         expect(page.locator("#connection-notice")).to_have_text(translate("app.connection_lost", "zh-CN"), timeout=RECONNECT_TIMEOUT_SECONDS * 1000)
         page.context.set_offline(False)
         deadline = time.monotonic() + RECONNECT_TIMEOUT_SECONDS
