@@ -99,7 +99,7 @@ def top_bar() -> rx.Component:
             rx.spacer(),
             rx.hstack(*[_nav_link(key, href) for key, href in BORROWER_NAV], spacing="2", display=["none", "none", "flex"]),
             # The server-rendered page shows "Sign in"; the session check after hydration swaps it for
-            # "Sign out" when the browser holds a valid session.
+            # "Sign out" when the browser has a valid session.
             rx.cond(
                 AuthState.signed_in,
                 rx.button(t("nav.sign_out"), on_click=AuthState.sign_out, variant="outline", min_height=TAP_TARGET,

@@ -4,9 +4,9 @@ Reflex 0.10.1 treats a connection that arrives with a token already linked to
 another socket as a duplicated tab and hands it a fresh token, so the tab
 starts over with empty state. A phone that loses its network gets the same
 treatment. The server keeps the old socket until Engine.IO's ping timeout
-(two minutes) and the phone reconnects sooner, so whatever the borrower had on
-screen but not yet saved is gone, and later clicks act on a state that no
-page load has filled.
+(two minutes, Reflex's setting), and the phone reconnects sooner. Whatever
+the borrower had on screen but not yet saved is then gone, and later clicks
+act on a state that no page load has filled.
 
 Here the newest connection takes the token over. The old socket, if it ever
 comes back, gets no more updates, and its disconnect no longer removes the

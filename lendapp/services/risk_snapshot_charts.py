@@ -6,10 +6,10 @@ book has not changed since the last refresh, and the tests compare the two
 on one book for several filter sets. Windows and periods are sums of daily
 rows, and the as-of day is applied when reading.
 
-Two charts fall back to the live tables, logged as a warning: the roll
-rates of a pair of month ends that no refresh stored (a window ending in an
-earlier month), and the PSI chart when the active model's score bins differ
-from the ones stored (a model changed since the refresh). Without any
+Two charts fall back to the live tables and log a warning. Roll rates do so
+for a pair of month ends that no refresh stored (a window ending in an
+earlier month). The PSI chart does so when the active model's score bins
+differ from the stored ones (the model changed since the refresh). Without any
 refresh at all, the whole dashboard comes from the live tables.
 """
 

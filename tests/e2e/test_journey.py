@@ -208,7 +208,7 @@ def run_journey(  # noqa: PLR0915
     """Walk the whole journey against ``app_server``, keeping screenshots as ``{prefix}-NN-*.png``.
 
     ``midway`` runs on the borrower's page after the identity step of the
-    wizard, for example to drop and restore the connection; the journey then
+    wizard, for example to drop and restore the connection. The journey then
     checks that the wizard kept what the borrower had entered.
     """
     shots = itertools.count(1)

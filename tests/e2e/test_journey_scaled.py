@@ -6,7 +6,7 @@ application wizard the borrower's browser goes offline and comes back. It
 opens a new websocket, which either worker may accept. The wizard must still
 hold what the borrower entered. (Killing a worker is not part of the
 test: Reflex 0.10.1 starts Granian without respawning, so a worker that dies
-stops the whole server; docs/operations.md says to run it under a supervisor.) The rest of the journey (review, signing, payout, Stripe,
+stops the whole server; docs/operations.md explains running it under a supervisor.) The rest of the journey (review, signing, payout, Stripe,
 bank transfer, payoff, ledger at zero) then runs as in ``test_journey``.
 Screenshots are kept as journey-scaled-NN-*.png.
 """

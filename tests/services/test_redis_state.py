@@ -67,7 +67,7 @@ def test_state_round_trips_through_redis(redis_server: RedisServer) -> None:
     assert failed is True
 
 
-def test_reconnecting_tab_keeps_its_token_across_workers(redis_server: RedisServer) -> None:
+def test_reconnect_keeps_token_across_workers(redis_server: RedisServer) -> None:
     from reflex.utils.token_manager import RedisTokenManager
 
     from lendapp.integrations import reflex_reconnect
@@ -95,7 +95,7 @@ def test_reconnecting_tab_keeps_its_token_across_workers(redis_server: RedisServ
     asyncio.run(scenario())
 
 
-def test_reconnecting_tab_keeps_its_token_in_one_process() -> None:
+def test_reconnect_keeps_token_in_one_process() -> None:
     from reflex.utils.token_manager import LocalTokenManager
 
     from lendapp.integrations import reflex_reconnect

@@ -13,26 +13,26 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from passlib.context import CryptContext
 from starlette.testclient import TestClient
 
 from lendapp.api.routes import build_api
 from lendapp.db.engine import session_scope
-from lendapp.db.models import ApplicationNote, AuditEntry, Loan, LoanApplication, LoanProduct
+from lendapp.db.models import ApplicationNote, AuditEntry, Loan, LoanApplication
 from lendapp.integrations.crypto import phone_hash
-from lendapp.services import documents, passwords, review_context, review_decisions, review_notes, review_queue
+from lendapp.services import documents, review_context, review_decisions, review_notes, review_queue
 from lendapp.services.applications_views import FULL_NAME_COLUMN, ID_NUMBER_COLUMN
 from lendapp.services.audit import verify_chain
 from lendapp.services.auth import change_password
 from lendapp.services.auth_errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from lendapp.services.pii import encrypt, id_number_hash
 from lendapp.services.review_context import LinkedApplication, RuleHit
-from lendapp.services.seed import DEMO_PRODUCTS
 from lendapp.services.session_cookie import SESSION_COOKIE
 from lendapp.services.sessions import Principal
 from lendapp.services.staff import create_staff
 from lendapp.state.staff_review_rows import context_rows, history_reason_text, method_label, rule_text
 from tests.services.accounts.helpers import register, sign_in, sign_in_as_staff
+# The queue tests' fixtures: fast password hashing, a demo product, a borrower and a reviewer.
+from tests.services.test_review import _staff, borrower, fast_password_hashing, product, reviewer  # noqa: F401
 
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 ID_NUMBER = "110101199003071030"
@@ -44,39 +44,9 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF_BYTES = b"%PDF-1.4\n%test document\n"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash passwords at argon2id's smallest cost; these tests are not about passwords."""
-    fast = CryptContext(schemes=["argon2"], argon2__type="ID", argon2__memory_cost=1024, argon2__rounds=1, argon2__parallelism=1)
-    monkeypatch.setattr(passwords, "password_context", fast)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", fast.hash("not a real password"))
-
-
-@pytest.fixture
-def product(engine: sa.Engine) -> str:
-    with session_scope(engine) as session:
-        session.add(LoanProduct(**DEMO_PRODUCTS[0]))
-    return DEMO_PRODUCTS[0]["code"]
-
-
-@pytest.fixture
-def borrower(engine: sa.Engine) -> int:
-    return register("13800138000")
-
-
 @pytest.fixture
 def other_borrower(engine: sa.Engine) -> int:
     return register("13800138001")
-
-
-def _staff(role: str, phone: str) -> Principal:
-    credentials = create_staff(None, role=role, name=f"{role} {phone[-4:]}", phone=phone)
-    return Principal(credentials.user_id, role, 0, role, False, True)
-
-
-@pytest.fixture
-def reviewer(engine: sa.Engine) -> Principal:
-    return _staff("reviewer", "13900139001")
 
 
 def _application(borrower: int, product: str, index: int, status: str = "in_review", submitted: bool = True, **values: object) -> str:

@@ -75,7 +75,10 @@ def test_schedule_figure_stacks_principal_under_interest() -> None:
     figure = schedule_figure(types.SimpleNamespace(rows=rows))
     principal, interest = figure.data
     assert (principal.type, interest.type) == ("bar", "bar")
-    assert list(principal.x) == [1, 2, 3] and list(principal.y) == [801.10, 802.10, 803.10]
+    assert list(principal.x) == [1, 2, 3]
+    assert list(principal.y) == [801.10, 802.10, 803.10]
     assert list(interest.y) == [98.90, 97.90, 96.90]
     assert (principal.marker.color, interest.marker.color) == (PRINCIPAL_COLOR, INTEREST_COLOR)
-    assert figure.layout.barmode == "stack" and figure.layout.showlegend is False and figure.layout.height == 240
+    assert figure.layout.barmode == "stack"
+    assert figure.layout.showlegend is False
+    assert figure.layout.height == 240

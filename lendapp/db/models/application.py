@@ -26,9 +26,9 @@ class LoanApplication(SQLModel, table=True):
     """
 
     __tablename__ = "loan_application"
-    # The review queue reads pages of one status in (status, submitted_at, id) order, and pages over
-    # every waiting status from the partial index in (submitted_at, id) order; neither needs a sort.
-    # The partial index holds only the few waiting rows, so it stays small as the book grows.
+    # The queue reads one status from (status, submitted_at, id) and every waiting status from the
+    # partial index on (submitted_at, id), so neither needs a sort. The partial index contains only
+    # the waiting rows, so it stays small as the book grows.
     __table_args__ = (
         sa.Index("ix_loan_application_queue", "status", "submitted_at", "id"),
         sa.Index(

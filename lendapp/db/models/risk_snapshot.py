@@ -1,9 +1,8 @@
 """Pre-aggregated rows of the risk dashboard, rebuilt by ``services.risk_snapshots``.
 
-Each ``*_day`` table holds counts and Decimal sums per UTC day and product
-(plus the channel, bucket or score unit a chart needs), so any window of the
-page is answered by summing rows, and a window of daily rows re-sums into
-months. ``day_number`` columns are days since 1970-01-01, as
+Each ``*_day`` table contains counts and Decimal sums per UTC day and
+product, plus the channel, bucket or score unit a chart needs. Any window the
+page offers is a sum of rows, and daily rows re-sum into months. ``day_number`` columns are days since 1970-01-01, as
 ``services.risk_dashboard.day_number`` computes them in SQL.
 """
 
@@ -109,7 +108,7 @@ class RiskVintageDay(SQLModel, table=True):
 
     ``late_month`` is the month (year * 12 + month - 1) of the first day 30
     days after the due date of an installment paid 30 or more days late.
-    ``unpaid_day`` is 30 days after the oldest unpaid due date; it counts
+    ``unpaid_day`` is 30 days after the oldest unpaid due date. It counts
     only for an as-of day on or after it, so one set of rows serves every
     as-of day.
     """
