@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from lendapp.integrations.first_paint import FirstPaintPlugin
 from lendapp.settings import get_settings
 
 settings = get_settings()
@@ -20,5 +21,7 @@ config = rx.Config(
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="jade", radius="medium")),
         rx.plugins.SitemapPlugin(),
+        # Inline each page's critical CSS and start hydration after the first frame.
+        FirstPaintPlugin(),
     ],
 )

@@ -6,7 +6,7 @@ ports, one after the other so they do not compete for the CPU. Lighthouse
 settings, which simulate a slow 4G network and a 4x slower CPU. The script
 prints the median of RUNS runs and always exits 0: it reports, it does not gate.
 
-Usage: .venv/bin/python bench/pages.py
+Usage: .venv/bin/python -m bench.pages
 """
 
 from __future__ import annotations
@@ -66,12 +66,14 @@ def start_starter(work_dir: Path) -> tuple[str, subprocess.Popen]:
 
 def measure(name: str, url: str) -> dict:
     """Run Lighthouse's performance audit RUNS times on ``url`` and return the medians and the script URLs."""
-    scores, lcps, script_bytes, total_bytes = [], [], [], []
+    scores, lcps, fcps, blocking, script_bytes, total_bytes = [], [], [], [], [], []
     script_urls: set[str] = set()
     for run in range(1, RUNS + 1):
         report = run_lighthouse(url, "performance", REPORT_DIR / f"{name}-{run}.json")
         scores.append(report["categories"]["performance"]["score"] * 100)
         lcps.append(report["audits"]["largest-contentful-paint"]["numericValue"] / 1000)
+        fcps.append(report["audits"]["first-contentful-paint"]["numericValue"] / 1000)
+        blocking.append(report["audits"]["total-blocking-time"]["numericValue"])
         requests = report["audits"]["network-requests"]["details"]["items"]
         scripts = [item for item in requests if item.get("resourceType") == "Script"]
         script_bytes.append(sum(item.get("transferSize", 0) for item in scripts))
@@ -80,6 +82,8 @@ def measure(name: str, url: str) -> dict:
     return {
         "performance": statistics.median(scores),
         "lcp_s": statistics.median(lcps),
+        "fcp_s": statistics.median(fcps),
+        "tbt_ms": statistics.median(blocking),
         "js_bytes": statistics.median(script_bytes),
         "total_bytes": statistics.median(total_bytes),
         "script_urls": sorted(script_urls),
@@ -104,6 +108,10 @@ def print_table(starter: dict, lendapp: dict) -> None:
          f"{lendapp['performance'] / starter['performance']:.2f}", f">= {TARGET_PERFORMANCE}", lendapp["performance"] >= TARGET_PERFORMANCE),
         ("LCP (s)", f"{starter['lcp_s']:.2f}", f"{lendapp['lcp_s']:.2f}",
          f"{lendapp['lcp_s'] / starter['lcp_s']:.2f}", f"< {TARGET_LCP_SECONDS}", lendapp["lcp_s"] < TARGET_LCP_SECONDS),
+        ("First contentful paint (s)", f"{starter['fcp_s']:.2f}", f"{lendapp['fcp_s']:.2f}",
+         f"{lendapp['fcp_s'] / starter['fcp_s']:.2f}", "-", None),
+        ("Total blocking time (ms)", f"{starter['tbt_ms']:.0f}", f"{lendapp['tbt_ms']:.0f}",
+         f"{lendapp['tbt_ms'] / max(starter['tbt_ms'], 1):.1f}", "-", None),
         ("JavaScript (KiB)", f"{starter['js_bytes'] / 1024:.0f}", f"{lendapp['js_bytes'] / 1024:.0f}",
          f"{js_ratio:.2f}", f"<= {TARGET_JS_RATIO}x starter", js_ratio <= TARGET_JS_RATIO),
         ("All transfers (KiB)", f"{starter['total_bytes'] / 1024:.0f}", f"{lendapp['total_bytes'] / 1024:.0f}",

@@ -101,6 +101,36 @@ def test_server_html_product_page(app_server: AppServer) -> None:
     assert _meta(page_html, "property", "og:title") == expected_title
 
 
+def test_server_html_paints_before_scripts(app_server: AppServer) -> None:
+    """The page carries its critical CSS and starts its modules only after the first frame."""
+    page = _fetch(app_server, "/")
+    head = page.split("</head>", 1)[0]
+    critical = re.search(r"<style>(.*?)</style>", head, flags=re.S)
+    stylesheet = re.search(r'<link[^>]*href="(/assets/__reflex_global_styles[^"]+\.css)"[^>]*>', head)
+
+    assert not re.search(r"<link[^>]*modulepreload", page)
+    assert "<script type=\"module\"" not in page
+    assert "requestAnimationFrame" in page
+    assert critical, "no inlined critical CSS in <head>"
+    assert ".rt-Card" in critical.group(1)
+    assert "--jade-9" in critical.group(1)
+    assert "--tomato-9" not in critical.group(1)
+    assert stylesheet, "the global stylesheet link is missing"
+    assert 'media="print"' in stylesheet.group(0)
+    assert "<noscript>" in head
+    assert ":root:where(:has(" not in _fetch(app_server, stylesheet.group(1))
+
+
+def test_browser_bundle_excludes_build_tools(app_server: AppServer) -> None:
+    """The rewrite's npm package stays a build tool: no module the home page loads imports it."""
+    page = _fetch(app_server, "/")
+    modules = re.findall(r'"(/assets/[^"]+\.js)"', page)
+
+    assert any("/root-" in module for module in modules)
+    for module in modules:
+        assert "beasties" not in _fetch(app_server, module), module
+
+
 def test_robots_txt_names_absolute_sitemap(app_server: AppServer) -> None:
     robots = _fetch(app_server, "/robots.txt")
     sitemap_lines = [line for line in robots.splitlines() if line.lower().startswith("sitemap:")]

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lendapp.i18n import translate
-from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot
+from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot, wait_until_ready
 from tests.support.app_server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +21,8 @@ def _open_home(page: Page, app_server: AppServer) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     # Products arrive over the websocket after hydration.
     expect(page.locator("main h3")).to_have_count(4, timeout=20_000)
+    # The prerendered page shows before hydration starts; a click before then does nothing.
+    wait_until_ready(page)
 
 
 @pytest.mark.parametrize("size_name,viewport", [("phone", PHONE), ("laptop", LAPTOP)])
@@ -57,6 +59,48 @@ def test_home_switches_to_english(browser, app_server: AppServer, size_name: str
     # The server renders Chinese; the remembered choice sets the lang attribute once the page loads.
     page.wait_for_function("document.documentElement.lang === 'en'", timeout=20_000)
     context.close()
+
+
+# Computed styles that depend on the Radix rules and theme tokens the build inlines in each page.
+STYLE_PROBE = """() => {
+    const card = document.querySelector('main .rt-Card');
+    const heading = document.querySelector('h1');
+    const button = document.querySelector('main .rt-Button');
+    return {
+        card_border: getComputedStyle(card, '::after').boxShadow,
+        card_background: getComputedStyle(card, '::before').backgroundColor,
+        card_padding: getComputedStyle(card).padding,
+        heading_size: getComputedStyle(heading).fontSize,
+        heading_weight: getComputedStyle(heading).fontWeight,
+        button_background: getComputedStyle(button).backgroundColor,
+        button_height: getComputedStyle(button).height,
+        body_color: getComputedStyle(heading).color,
+    };
+}"""
+
+
+def test_home_styled_before_scripts(browser, app_server: AppServer) -> None:
+    """The CSS inlined in the page styles it as the full stylesheet does, before any script or the stylesheet loads."""
+    context = new_context(browser, PHONE)
+    page = context.new_page()
+    page.route("**/assets/**", lambda route: route.abort())
+    page.goto(app_server.base_url + "/")
+    before_scripts = page.evaluate(STYLE_PROBE)
+    assert page.evaluate("document.querySelector('#app-ready').dataset.ready") == "false"
+    screenshot(page, "home-zh-phone-before-scripts")
+    context.close()
+
+    context = new_context(browser, PHONE)
+    page = context.new_page()
+    _open_home(page, app_server)
+    media = page.evaluate("[...document.querySelectorAll('link[rel=stylesheet]')].map((link) => link.media)")
+    hydrated = page.evaluate(STYLE_PROBE)
+    context.close()
+
+    assert media == ["all"]
+    assert before_scripts["card_border"] != "none"
+    for name, value in hydrated.items():
+        assert before_scripts[name] == value, name
 
 
 def test_phone_menu_lists_navigation(phone_page: Page, app_server: AppServer) -> None:

@@ -16,7 +16,7 @@ from lendapp.i18n.formatting import format_money, format_percent
 from lendapp.services.quotes import ProductTerms, quote_product
 from lendapp.services.seed import DEMO_PRODUCTS
 from lendapp.settings import get_settings
-from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot
+from tests.e2e.conftest import LAPTOP, PHONE, has_horizontal_scroll, new_context, screenshot, wait_until_ready
 from tests.support.app_server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -115,6 +115,8 @@ def test_calculator_query_restores_result(phone_page: Page, app_server: AppServe
 
 
 def _switch_to(page: Page, locale: str) -> None:
+    # The prerendered page is visible before hydration starts; a click before then does nothing.
+    wait_until_ready(page)
     if locale == "en":
         page.locator("#locale-switch").click()
 
@@ -164,6 +166,7 @@ def test_help_page_renders(browser, app_server: AppServer, locale: str, size_nam
 def test_help_search_filters_faq(phone_page: Page, app_server: AppServer) -> None:
     phone_page.goto(app_server.base_url + "/help")
     expect(phone_page.locator("#help-faq details")).to_have_count(6, timeout=RESULT_TIMEOUT_MS)
+    wait_until_ready(phone_page)
 
     phone_page.locator("#help-search").fill("提前还款")
 
