@@ -130,12 +130,12 @@ async function dropRootHasSelectors(cssFile) {
   const root = postcss.parse(await readFile(cssFile, "utf8"));
   let dropped = 0;
   root.walkRules((rule) => {
-    const kept = rule.selectors.filter((selector) => !ROOT_HAS_SELECTOR.test(selector.trim()));
-    dropped += rule.selectors.length - kept.length;
-    if (kept.length === 0) {
+    const remaining = rule.selectors.filter((selector) => !ROOT_HAS_SELECTOR.test(selector.trim()));
+    dropped += rule.selectors.length - remaining.length;
+    if (remaining.length === 0) {
       rule.remove();
-    } else if (kept.length < rule.selectors.length) {
-      rule.selectors = kept;
+    } else if (remaining.length < rule.selectors.length) {
+      rule.selectors = remaining;
     }
   });
   if (dropped > 0) {
@@ -155,7 +155,7 @@ async function main() {
     publicPath: "/",
     preload: "media",
     noscriptFallback: true,
-    // Emotion's inline <style> tags belong to components that may render later; keep them whole.
+    // Emotion's inline <style> tags belong to components that may render later, so keep them whole.
     reduceInlineStyles: false,
     // Radix's @font-face rules point at local() fonts; leaving them in the full stylesheet keeps
     // the first paint from waiting on the system font lookup.
@@ -163,7 +163,7 @@ async function main() {
     // beasties 0.3.5 strips pseudo-classes greedily before matching, so ":where(.radix-themes)"
     // (where Radix keeps its theme tokens) and ":where(.rt-Link) .rt-Code" come out empty and
     // would be dropped. Keep every selector that starts with :where()/:is() or is a bare
-    // pseudo-element; together they are under 20 KB.
+    // pseudo-element. Together they are under 20 KB.
     allowRules: [/^:(?:where|is)\(/, /^::?[a-z-]+$/],
     logLevel: "warn",
   });

@@ -42,13 +42,13 @@ class FirstPaintPlugin(Plugin):
     def post_build(self, **context: Any) -> None:
         """Rewrite the HTML files under ``context["static_dir"]``.
 
-        A failure is logged and leaves the pages as Reflex built them: they
-        still work, only their first paint waits for the scripts again.
+        A failure is logged and leaves the pages as Reflex built them. They
+        still work, but their first paint waits for the scripts again.
         """
         static_dir = Path(context["static_dir"]).resolve()
         runtime = path_ops.get_node_path() or path_ops.get_bun_path()
         if runtime is None:
-            logger.error("First-paint rewrite skipped: neither node nor bun was found")
+            logger.error("First-paint rewrite skipped: neither node nor bun was found. Install Node.js and rebuild")
             return
         try:
             result = subprocess.run(
@@ -60,7 +60,10 @@ class FirstPaintPlugin(Plugin):
                 check=True,
             )
         except subprocess.CalledProcessError as error:
-            logger.error("First-paint rewrite failed with exit status %s: %s", error.returncode, error.stderr.strip())
+            logger.error(
+                "First-paint rewrite of %s failed with exit status %s, pages left as built: %s",
+                static_dir, error.returncode, error.stderr.strip(),
+            )
             return
         except subprocess.TimeoutExpired:
             logger.error("First-paint rewrite timed out after %s s in %s", TIMEOUT_SECONDS, static_dir)

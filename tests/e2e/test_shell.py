@@ -21,7 +21,7 @@ def _open_home(page: Page, app_server: AppServer) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     # Products arrive over the websocket after hydration.
     expect(page.locator("main h3")).to_have_count(4, timeout=20_000)
-    # The prerendered page shows before hydration starts; a click before then does nothing.
+    # The prerendered page shows before hydration starts, and a click before then does nothing.
     wait_until_ready(page)
 
 
@@ -74,7 +74,7 @@ STYLE_PROBE = """() => {
         heading_weight: getComputedStyle(heading).fontWeight,
         button_background: getComputedStyle(button).backgroundColor,
         button_height: getComputedStyle(button).height,
-        body_color: getComputedStyle(heading).color,
+        heading_color: getComputedStyle(heading).color,
     };
 }"""
 

@@ -115,7 +115,7 @@ def test_calculator_query_restores_result(phone_page: Page, app_server: AppServe
 
 
 def _switch_to(page: Page, locale: str) -> None:
-    # The prerendered page is visible before hydration starts; a click before then does nothing.
+    # The prerendered page is visible before hydration starts, and a click before then does nothing.
     wait_until_ready(page)
     if locale == "en":
         page.locator("#locale-switch").click()
