@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lendapp.components.text import static_text
+from lendapp.settings import get_settings
 from lendapp.pages.public import home, not_found
 from lendapp.pages.public import calculator, loan_agreement, privacy, product
 from lendapp.pages.public import help as help_center
@@ -44,8 +45,17 @@ PAGE_MODULES += (staff_collections,)
 UNLISTED_PREFIXES = ("/staff", "/account", "/apply", "/applications", "/loans", "/payments", "/reset-password", "404")
 
 
+# The 1200x630 picture that chat apps and social sites show with a shared link (assets/og-image.png).
+SHARE_IMAGE_PATH = "/og-image.png"
+
+
 def _sitemap_context(route: str) -> dict | None:
     return {"sitemap": None} if route.startswith(UNLISTED_PREFIXES) else None
+
+
+def share_image_url() -> str:
+    """Return the absolute address of the share picture, because Open Graph readers need one."""
+    return get_settings().public_url.rstrip("/") + SHARE_IMAGE_PATH
 
 
 def register_pages(app: rx.App) -> None:
@@ -61,6 +71,7 @@ def register_pages(app: rx.App) -> None:
             route=module.ROUTE,
             title=static_text(module.TITLE_KEY),
             description=static_text(module.DESCRIPTION_KEY),
+            image=share_image_url(),
             on_load=getattr(module, "ON_LOAD", None),
             meta=open_graph_meta(module),
             context=_sitemap_context(module.ROUTE),
@@ -73,6 +84,7 @@ def register_pages(app: rx.App) -> None:
             route=route,
             title=title,
             description=view.summary_zh,
+            image=share_image_url(),
             on_load=product.ON_LOAD,
             meta=_meta_tags(title, view.summary_zh),
         )
