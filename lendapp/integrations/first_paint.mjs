@@ -1,19 +1,26 @@
 // Rewrite each prerendered page of the production build so that it paints before any script loads.
 //
 // Usage (run from the frontend folder, whose node_modules contains beasties):
-//   node first_paint.mjs STATIC_DIR
+//   node first_paint.mjs STATIC_DIR [APPEARANCE]
+// APPEARANCE is the app's fixed color mode ("light" or "dark"). Leave it out when the color mode
+// follows the system.
 //
 // Reflex 0.10.1 pages carry the whole Radix Themes stylesheet (about 700 KB, 83 KB gzipped)
 // as a render-blocking link and preload every hydration module in <head>. On a phone with
 // a slow connection the text of the prerendered page waits for all of it. For each page this
 // script:
-//   0. drops the stylesheet's :root:has() selectors, which never match in lendapp (see below);
-//   1. inlines the CSS rules that match the page's own elements (beasties), without the theme
-//      tokens nothing on the page reads, and loads the full stylesheet without blocking
-//      rendering (media="print" switched to "all" on load);
+//   0. drops the stylesheet's :root:has() selectors and its local()-only @font-face rules,
+//      which add nothing in lendapp but make Chromium restyle or re-lay out the page
+//      (stylesheets.mjs says why);
+//   1. inlines the CSS rules that match the page's own elements (beasties, then an exact
+//      re-check in stylesheets.mjs), without the theme tokens nothing on the page reads, and
+//      loads the full stylesheet without blocking rendering (media="print" switched to "all"
+//      on load);
 //   2. drops the separate preload of that stylesheet, which would compete with the page;
 //   3. starts the modules (the same preloads and the same bootstrap module) after the first
 //      frame, or after START_TIMEOUT_MS when the tab is in the background and gets no frames.
+//   4. gives the root theme element the appearance class that Reflex's color mode provider adds
+//      after hydration, so that adding it changes no style.
 // Pages that do not look like React Router's output are left as they are and counted.
 // Files with the same content (Reflex copies route/index.html to route.html) are rewritten once.
 import { createHash } from "node:crypto";
@@ -21,10 +28,10 @@ import { readFile, readdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 
+import { pruneStylesheet, refineCriticalCss } from "./stylesheets.mjs";
+
 const require = createRequire(path.join(process.cwd(), "package.json"));
 const Beasties = require("beasties");
-// postcss is a dependency of beasties, so resolve it from there.
-const postcss = createRequire(require.resolve("beasties"))("postcss");
 
 const START_TIMEOUT_MS = 1000;
 const PRELOADS_PER_TASK = 1;
@@ -62,56 +69,6 @@ function deferModules(html) {
   return html.replace(MODULE_PRELOAD, "").replace(BOOTSTRAP_MODULE, () => starter);
 }
 
-// beasties puts the critical rules in one <style> element right before the deferred stylesheet.
-const CRITICAL_STYLE = /<style>([\s\S]*?)<\/style>(?=<link[^>]*media="print")/;
-const VAR_REFERENCE = /var\(\s*(--[\w-]+)/g;
-
-// The critical rules keep every theme token of the 31 Radix colors (about 50 KB) because
-// :root matches every page. Drop each custom property that neither the critical rules nor the
-// page's own inline styles read, repeating until nothing changes because dropping one can
-// orphan the tokens it referred to. The full stylesheet still defines all of them.
-function dropUnreadCustomProperties(html) {
-  const match = html.match(CRITICAL_STYLE);
-  if (!match) {
-    return html;
-  }
-  const root = postcss.parse(match[1]);
-  const pageWithoutCritical = html.replace(CRITICAL_STYLE, "");
-  for (;;) {
-    const read = new Set();
-    const text = root.toString() + pageWithoutCritical;
-    for (const reference of text.matchAll(VAR_REFERENCE)) {
-      read.add(reference[1]);
-    }
-    let dropped = 0;
-    root.walkDecls((declaration) => {
-      if (declaration.prop.startsWith("--") && !read.has(declaration.prop)) {
-        declaration.remove();
-        dropped += 1;
-      }
-    });
-    if (dropped === 0) {
-      break;
-    }
-  }
-  root.walkRules((rule) => {
-    if (rule.nodes.length === 0) {
-      rule.remove();
-    }
-  });
-  // Removing an empty @media can empty the @supports around it, so repeat until none is left.
-  for (let removed = 1; removed > 0; ) {
-    removed = 0;
-    root.walkAtRules((atRule) => {
-      if (atRule.nodes && atRule.nodes.length === 0) {
-        atRule.remove();
-        removed += 1;
-      }
-    });
-  }
-  return html.replace(CRITICAL_STYLE, () => `<style>${root.toString()}</style>`);
-}
-
 async function filesEndingWith(directory, suffix) {
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });
   return entries
@@ -119,35 +76,26 @@ async function filesEndingWith(directory, suffix) {
     .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name));
 }
 
-// Radix Themes 3.3 gives :root the color scheme of a root theme that sets its appearance
-// through selectors such as ":root:where(:has(.radix-themes[data-is-root-theme=true]:where(.light)))".
-// lendapp's theme inherits its appearance from the class on <html>, so these selectors never
-// match. They still cost a lot: with :root as the subject of :has(), Chrome restyles the whole
-// document after every DOM insertion, including each preload link and each React commit.
-const ROOT_HAS_SELECTOR = /^:root:where\(:has\(/;
+// Reflex's color mode provider adds the resolved appearance class to the root theme element in an
+// effect after hydration. Radix Themes declares all 837 color tokens again on ".light" and
+// ".dark", so the late class made Chromium restyle the whole page (511 elements, 9 ms in a trace
+// of the home page). With the class already in the HTML, the provider's change leaves every
+// computed style as it was. React 19 keeps the extra class when it hydrates.
+const ROOT_THEME_CLASS = /(<div data-is-root-theme="true"[^>]*? class=")([^"]*)(")/;
 
-async function dropRootHasSelectors(cssFile) {
-  const root = postcss.parse(await readFile(cssFile, "utf8"));
-  let dropped = 0;
-  root.walkRules((rule) => {
-    const remaining = rule.selectors.filter((selector) => !ROOT_HAS_SELECTOR.test(selector.trim()));
-    dropped += rule.selectors.length - remaining.length;
-    if (remaining.length === 0) {
-      rule.remove();
-    } else if (remaining.length < rule.selectors.length) {
-      rule.selectors = remaining;
-    }
-  });
-  if (dropped > 0) {
-    await writeFile(cssFile, root.toString());
+function markRootAppearance(html, appearance) {
+  if (!appearance) {
+    return html;
   }
-  return dropped;
+  return html.replace(ROOT_THEME_CLASS, (whole, start, classes, end) =>
+    classes.split(/\s+/).includes(appearance) ? whole : `${start}${classes} ${appearance}${end}`,
+  );
 }
 
 async function main() {
-  const staticDir = process.argv[2];
-  if (!staticDir) {
-    console.error("usage: first_paint.mjs STATIC_DIR");
+  const [staticDir, appearance] = process.argv.slice(2);
+  if (!staticDir || (appearance && !["light", "dark"].includes(appearance))) {
+    console.error("usage: first_paint.mjs STATIC_DIR [light|dark]");
     process.exit(2);
   }
   const beasties = new Beasties({
@@ -157,19 +105,20 @@ async function main() {
     noscriptFallback: true,
     // Emotion's inline <style> tags belong to components that may render later, so keep them whole.
     reduceInlineStyles: false,
-    // Radix's @font-face rules point at local() fonts; leaving them in the full stylesheet keeps
-    // the first paint from waiting on the system font lookup.
+    // A @font-face rule in the inline CSS would make the first paint wait for the font lookup.
     fonts: false,
     // beasties 0.3.5 strips pseudo-classes greedily before matching, so ":where(.radix-themes)"
     // (where Radix keeps its theme tokens) and ":where(.rt-Link) .rt-Code" come out empty and
     // would be dropped. Keep every selector that starts with :where()/:is() or is a bare
-    // pseudo-element. Together they are under 20 KB.
+    // pseudo-element here; refineCriticalCss then drops those that match nothing.
     allowRules: [/^:(?:where|is)\(/, /^::?[a-z-]+$/],
     logLevel: "warn",
   });
-  let droppedSelectors = 0;
+  const dropped = { rootHasSelectors: 0, localFontFaces: 0 };
   for (const file of await filesEndingWith(staticDir, ".css")) {
-    droppedSelectors += await dropRootHasSelectors(file);
+    const fromFile = await pruneStylesheet(file);
+    dropped.rootHasSelectors += fromFile.rootHasSelectors;
+    dropped.localFontFaces += fromFile.localFontFaces;
   }
   const rewritten = new Map();
   let skipped = 0;
@@ -182,14 +131,16 @@ async function main() {
         skipped += 1;
         rewritten.set(key, original);
       } else {
-        rewritten.set(key, dropUnreadCustomProperties(await beasties.process(deferred)));
+        // The class goes in first, so that the critical CSS is chosen for the page as hydrated.
+        const page = markRootAppearance(deferred, appearance);
+        rewritten.set(key, refineCriticalCss(await beasties.process(page)));
       }
     }
     await writeFile(file, rewritten.get(key));
   }
   console.log(
     `first paint: ${rewritten.size - skipped} distinct pages rewritten, ${skipped} left as built, ` +
-      `${droppedSelectors} :root:has() selectors dropped`,
+      `${dropped.rootHasSelectors} :root:has() selectors and ${dropped.localFontFaces} local() font faces dropped`,
   );
 }
 

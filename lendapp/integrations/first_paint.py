@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from reflex.config import get_config
 from reflex.plugins import Plugin
 from reflex.utils import path_ops, prerequisites
 
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 BEASTIES_PACKAGE = "beasties@0.3.5"
 SCRIPT = Path(__file__).with_name("first_paint.mjs")
 TIMEOUT_SECONDS = 600
+# Color modes the script can write into the HTML. With "system" the browser resolves the mode at load time.
+FIXED_APPEARANCES = ("light", "dark")
 
 
 @dataclasses.dataclass
@@ -50,9 +53,13 @@ class FirstPaintPlugin(Plugin):
         if runtime is None:
             logger.error("First-paint rewrite skipped: neither node nor bun was found. Install Node.js and rebuild")
             return
+        command = [str(runtime), str(SCRIPT), str(static_dir)]
+        appearance = get_config().default_color_mode
+        if appearance in FIXED_APPEARANCES:
+            command.append(appearance)
         try:
             result = subprocess.run(
-                [str(runtime), str(SCRIPT), str(static_dir)],
+                command,
                 cwd=prerequisites.get_web_dir(),
                 capture_output=True,
                 text=True,

@@ -115,10 +115,35 @@ def test_server_html_paints_before_scripts(app_server: AppServer) -> None:
     assert ".rt-Card" in critical.group(1)
     assert "--jade-9" in critical.group(1)
     assert "--tomato-9" not in critical.group(1)
+    page_classes = {name for value in re.findall(r'class="([^"]*)"', page) for name in value.split()}
+    for variant in set(re.findall(r"\.((?:xs|sm|md|lg|xl)\\:[\w-]+)", critical.group(1))):
+        assert variant.replace("\\:", ":") in page_classes, f"critical CSS keeps {variant}, which no element has"
     assert stylesheet, "the global stylesheet link is missing"
     assert 'media="print"' in stylesheet.group(0)
     assert "<noscript>" in head
     assert ":root:where(:has(" not in _fetch(app_server, stylesheet.group(1))
+
+
+def test_server_html_root_theme_has_appearance(app_server: AppServer) -> None:
+    """The root theme element already carries the class the color mode provider adds after hydration."""
+    page = _fetch(app_server, "/")
+    root_theme = re.search(r'<div data-is-root-theme="true"[^>]*>', page)
+
+    assert root_theme, "no root theme element in the served HTML"
+    classes = re.search(r'class="([^"]*)"', root_theme.group(0)).group(1).split()
+    assert "radix-themes" in classes
+    assert "light" in classes
+
+
+def test_stylesheet_has_no_local_font_faces(app_server: AppServer) -> None:
+    """Radix's local()-only @font-face rules, which re-laid out the page when the stylesheet arrived, are gone."""
+    page = _fetch(app_server, "/")
+    stylesheet = re.search(r'href="(/assets/__reflex_global_styles[^"]+\.css)"', page)
+    css = _fetch(app_server, stylesheet.group(1))
+
+    assert not re.search(r"@font-face\s*\{[^}]*local\(", css)
+    assert "Segoe UI (Custom)" in css, "the font stack itself should stay as Radix wrote it"
+    assert ".rt-Button" in css
 
 
 def test_browser_bundle_excludes_build_tools(app_server: AppServer) -> None:
@@ -129,6 +154,18 @@ def test_browser_bundle_excludes_build_tools(app_server: AppServer) -> None:
     assert any("/root-" in module for module in modules)
     for module in modules:
         assert "beasties" not in _fetch(app_server, module), module
+
+
+def test_server_html_share_image_is_absolute(app_server: AppServer) -> None:
+    """Open Graph readers get an absolute picture address, and the picture and the icon are served."""
+    image = _meta(_fetch(app_server, "/"), "property", "og:image")
+
+    assert image is not None, "no og:image tag"
+    assert re.fullmatch(r"https?://[^/\s]+(/\S*)?/og-image\.png", image), image
+    for path, content_type in (("/og-image.png", "image/png"), ("/favicon.ico", "image/")):
+        with urllib.request.urlopen(app_server.base_url + path, timeout=30) as response:
+            assert response.status == 200, path
+            assert response.headers["Content-Type"].startswith(content_type), path
 
 
 def test_robots_txt_names_absolute_sitemap(app_server: AppServer) -> None:
