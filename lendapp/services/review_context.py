@@ -33,8 +33,7 @@ MAX_PREVIOUS_LOANS = 20
 MAX_EARLIER_APPLICATIONS = 20
 
 # Columns whose equal values link two applications, with the attribute name the page shows.
-# The three hashes are indexed.
-# NOTE: device_id has no index, so its lookup scans the table. An index on loan_application.device_id would fix that.
+# Each column has its own index.
 LINK_COLUMNS = (
     ("id_number", "id_number_hash"),
     ("contact_phone", "contact_phone_hash"),
@@ -160,26 +159,26 @@ def _submitted_application(session: Session, number: str) -> LoanApplication:
     return row
 
 
-def _linked(session: Session, row: LoanApplication) -> tuple[LinkedApplication, ...]:
+def linked_query(column: str, value: str, borrower_id: int) -> sa.Select:
+    """Build the query for other borrowers' submitted applications whose ``column`` equals ``value``, newest first."""
     table = LoanApplication.__table__
+    return (
+        sa.select(table.c.id, table.c.number, table.c.status, table.c.submitted_at)
+        .where(table.c[column] == value, table.c.borrower_id != borrower_id, table.c.submitted_at.is_not(None))
+        .order_by(table.c.submitted_at.desc(), table.c.id.desc())
+        .limit(MAX_LINKED)
+    )
+
+
+def _linked(session: Session, row: LoanApplication) -> tuple[LinkedApplication, ...]:
     found: dict[int, dict] = {}
-    # One query per attribute, so each hash lookup reads only its newest rows through its own index. An OR
-    # that includes the unindexed device_id would scan the whole table for every lookup. The newest
+    # One query per attribute, so each lookup reads only its own index's matching rows. The newest
     # MAX_LINKED rows of the union are among the newest MAX_LINKED of each part, so the merge below is exact.
     for name, column in LINK_COLUMNS:
         value = getattr(row, column)
         if not value:
             continue
-        records = session.execute(
-            sa.select(table.c.id, table.c.number, table.c.status, table.c.submitted_at)
-            .where(
-                table.c[column] == value,
-                table.c.borrower_id != row.borrower_id,
-                table.c.submitted_at.is_not(None),
-            )
-            .order_by(table.c.submitted_at.desc(), table.c.id.desc())
-            .limit(MAX_LINKED)
-        ).all()
+        records = session.execute(linked_query(column, value, row.borrower_id)).all()
         for record in records:
             entry = found.setdefault(record.id, {"record": record, "shared": []})
             entry["shared"].append(name)

@@ -163,6 +163,21 @@ def test_no_linked_without_identifiers(borrower: int, other_borrower: int, produ
     assert review_context.review_context(reviewer, number).linked == ()
 
 
+@pytest.mark.parametrize("column", [column for _, column in review_context.LINK_COLUMNS])
+def test_linked_lookup_reads_its_index(engine: sa.Engine, column: str) -> None:
+    query = review_context.linked_query(column, "value", 1)
+    compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # The test table is tiny, so the planner would read it whole. Forbidding that shows whether an index can serve.
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
+        else:
+            plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+
+    assert f"ix_loan_application_{column}" in plan, plan
+
+
 # The borrower's previous loans and earlier applications.
 
 def _loan(borrower: int, application_number: str, loan_number: str, state: str, max_dpd: int, disbursed: dt.datetime) -> None:

@@ -79,7 +79,7 @@ class LoanApplication(SQLModel, table=True):
     bank_card_type: str = Field(default="", max_length=16)
 
     channel: str = Field(default="web", max_length=16)
-    device_id: str = Field(default="", max_length=128)
+    device_id: str = Field(default="", max_length=128, index=True)
     client_ip: str = Field(default="", max_length=64)
 
     score: int | None = None
