@@ -180,7 +180,7 @@ class ApplyState(rx.State):
 
     @rx.event
     @requires(Permission.OWN_APPLICATIONS)
-    async def load(self) -> None:
+    async def load(self) -> rx.event.EventSpec | None:
         """Resume the borrower's active application, or start a draft prefilled from the calculator's query."""
         self._clear()
         user_id = current_principal().user_id
@@ -210,6 +210,10 @@ class ApplyState(rx.State):
         self.step = resume_step if self.status == "draft" else LAST_STEP
         self.form_version += 1
         self.loaded = True
+        if prefill is not None and not same_page and not _has_terms(view, prefill):
+            # The borrower asked for these terms, so the notice explains why the wizard shows others.
+            return rx.toast.info(translate("apply.prefill_not_applied", await locale_of(self)))
+        return None
 
     async def _reload_lists(self, user_id: int) -> None:
         rows = await asyncio.to_thread(documents.list_documents, user_id, self.number)
@@ -409,6 +413,11 @@ def _age(view: ApplicationView) -> int:
     from lendapp.services.kyc import local_today
 
     return age_on(view.birth_date, local_today())
+
+
+def _has_terms(view: ApplicationView, choice: LoanChoice) -> bool:
+    """Check whether the application carries the product, amount and term of ``choice``."""
+    return (view.product_code, view.amount, view.term) == (choice.product_code, choice.amount, choice.term)
 
 
 def _prefill(params: dict[str, str]) -> LoanChoice | None:

@@ -140,7 +140,10 @@ async def deny(state: rx.State, principal: Principal | None, permission: Permiss
 
 def _to_sign_in(state: rx.State, permission: Permission) -> rx.event.EventSpec:
     login_page = sign_in_page_for(permission)
-    current_path = safe_next_path(state.router.url.path, "")
+    url = state.router.url
+    # The query carries the calculator's terms to /apply, so it comes along unless the whole is too long.
+    with_query = f"{url.path}?{url.query}" if url.query else url.path
+    current_path = safe_next_path(with_query, safe_next_path(url.path, ""))
     if current_path:
         login_page += "?" + urllib.parse.urlencode({"next": current_path})
     return rx.redirect(login_page)

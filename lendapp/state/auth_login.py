@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import urllib.parse
 
 import reflex as rx
 
@@ -17,6 +18,7 @@ from lendapp.state.auth_handoff import complete_sign_in
 logger = logging.getLogger(__name__)
 
 BORROWER_HOME = SECURITY_PAGE
+REGISTER_PAGE = "/register"
 STAFF_HOME = "/staff"
 
 
@@ -27,6 +29,7 @@ class LoginState(rx.State):
     password_error: str = ""
     form_error: str = ""
     submitting: bool = False
+    register_href: str = REGISTER_PAGE
     _next_path: str = BORROWER_HOME
 
     @rx.event
@@ -35,6 +38,10 @@ class LoginState(rx.State):
         clear_errors(self, ("phone", "password"))
         self.submitting = False
         self._next_path = next_path_from_query(self, BORROWER_HOME)
+        # A visitor without an account registers instead and should land in the same place.
+        self.register_href = REGISTER_PAGE
+        if self._next_path != BORROWER_HOME:
+            self.register_href += "?" + urllib.parse.urlencode({"next": self._next_path})
         if self.router.url.query_parameters.get("handoff") == "failed":
             self.form_error = translate("auth.error.handoff_invalid", await locale_of(self))
 

@@ -22,7 +22,7 @@ from lendapp.services.auth import (
     reset_password,
 )
 from lendapp.services.auth_errors import AccountsError
-from lendapp.state.auth_forms import clear_errors, form_text, locale_of, show_error
+from lendapp.state.auth_forms import clear_errors, form_text, locale_of, next_path_from_query, show_error
 from lendapp.state.auth_guard import SECURITY_PAGE, client_ip_of
 from lendapp.state.auth_handoff import complete_sign_in
 
@@ -46,11 +46,13 @@ class RegisterState(rx.State):
     form_error: str = ""
     submitting: bool = False
     _phone: str = ""
+    _next_path: str = SECURITY_PAGE
 
     @rx.event
     def load(self) -> None:
-        """Start the form from its first step."""
+        """Start the form from its first step and remember where to go once the account exists."""
         self._reset_form()
+        self._next_path = next_path_from_query(self, SECURITY_PAGE)
 
     def _reset_form(self) -> None:
         clear_errors(self, FIELDS)
@@ -107,7 +109,7 @@ class RegisterState(rx.State):
             show_error(self, error, locale)
             return None
         self._phone = ""
-        return complete_sign_in(result.handoff_code, SECURITY_PAGE)
+        return complete_sign_in(result.handoff_code, self._next_path)
 
 
 class ResetPasswordState(rx.State):

@@ -51,6 +51,12 @@ def _open(page: Page, url: str) -> None:
 
 def _register(page: Page, app_server: AppServer, outbox_code: Callable[[str], str], phone: str) -> None:
     _open(page, app_server.base_url + "/register")
+    _fill_registration(page, outbox_code, phone)
+    page.wait_for_url(re.compile(r".*/account/security/?$"), timeout=20_000)
+
+
+def _fill_registration(page: Page, outbox_code: Callable[[str], str], phone: str) -> None:
+    """Fill in and submit the open registration form."""
     page.locator("#phone").fill(phone)
     page.locator("#send-code").click()
     expect(page.locator("#code")).to_be_visible(timeout=20_000)
@@ -58,7 +64,6 @@ def _register(page: Page, app_server: AppServer, outbox_code: Callable[[str], st
     page.locator("#password").fill(PASSWORD)
     page.locator("#confirm").fill(PASSWORD)
     page.locator("#register-submit").click()
-    page.wait_for_url(re.compile(r".*/account/security/?$"), timeout=20_000)
 
 
 def _session_cookie(page: Page) -> dict | None:

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lendapp.i18n import translate
-from tests.e2e.conftest import PHONE, has_horizontal_scroll, new_context, screenshot
-from tests.e2e.test_accounts import _register, outbox_code  # noqa: F401  (outbox_code is a fixture)
+from tests.e2e.conftest import PHONE, has_horizontal_scroll, new_context, screenshot, wait_until_ready
+from tests.e2e.test_accounts import _fill_registration, _register, outbox_code  # noqa: F401  (outbox_code is a fixture)
 from tests.support.app_server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +42,24 @@ def test_apply_requires_sign_in(phone_page: Page, app_server: AppServer) -> None
     phone_page.goto(app_server.base_url + "/apply")
 
     phone_page.wait_for_url(re.compile(r".*/login\?next=%2Fapply"), timeout=TIMEOUT)
+
+
+def test_calculator_terms_survive_registration(browser, app_server: AppServer, outbox_code) -> None:  # noqa: F811
+    # A visitor without an account follows the calculator's link, is sent to sign in, and registers instead.
+    context = new_context(browser, PHONE)
+    page = context.new_page()
+    page.goto(f"{app_server.base_url}/apply?{CALCULATOR_QUERY}")
+    page.wait_for_url(re.compile(r".*/login\?next=%2Fapply(%2F)?%3Fproduct%3Dconsumer-flex"), timeout=TIMEOUT)
+    wait_until_ready(page)
+
+    page.get_by_role("link", name=_zh("login.register_link")).click()
+    page.wait_for_url(re.compile(r".*/register\?next=%2Fapply(%2F)?%3Fproduct%3Dconsumer-flex"), timeout=TIMEOUT)
+    wait_until_ready(page)
+    _fill_registration(page, outbox_code, str(next(_phone_numbers)))
+
+    page.wait_for_url(re.compile(r".*/apply/?\?product=consumer-flex&amount=20000"), timeout=TIMEOUT)
+    expect(page.locator("#amount")).to_have_value("20000", timeout=TIMEOUT)
+    context.close()
 
 
 def test_apply_wizard_to_status(browser, app_server: AppServer, outbox_code, tmp_path: Path) -> None:  # noqa: F811

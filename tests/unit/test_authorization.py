@@ -14,6 +14,7 @@ import asyncio
 import inspect
 import sys
 import types
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,10 +62,11 @@ def _guarded() -> list[tuple[str, Any, Permission]]:
 
 
 class StandInState:
-    """Just enough of a state for the guard: router data carrying a cookie, and the locale state."""
+    """Just enough of a state for the guard: router data carrying a cookie and an address, and the locale state."""
 
-    def __init__(self, cookie: str) -> None:
-        self.router = RouterData.from_router_data({"headers": {"cookie": cookie} if cookie else {}, "ip": "127.0.0.1"})
+    def __init__(self, cookie: str, address: str = "") -> None:
+        headers = {"cookie": cookie} if cookie else {}
+        self.router = RouterData.from_router_data({"headers": headers, "ip": "127.0.0.1", "asPath": address})
 
     async def get_state(self, _state_class: type) -> types.SimpleNamespace:
         return types.SimpleNamespace(locale="zh-CN")
@@ -191,6 +193,24 @@ def test_guard_sends_visitors_to_sign_in(sessions: dict[str, str]) -> None:
 
     assert not started
     assert _redirects(result) == ["/staff/login"]
+
+
+def test_guard_keeps_query_for_sign_in(sessions: dict[str, str]) -> None:
+    # The calculator's terms travel in the query of /apply, so signing in must not drop them.
+    handler = dict(_handlers())["ApplyState.load"]
+    address = "/apply?product=agri-season&amount=60000&months=9&method=interest_only&rate=8"
+
+    result = asyncio.run(handler.fn(StandInState(sessions["none"], address)))
+
+    assert _redirects(result) == ["/login?" + urllib.parse.urlencode({"next": address})]
+
+
+def test_guard_drops_overlong_query(sessions: dict[str, str]) -> None:
+    handler = dict(_handlers())["ApplyState.load"]
+
+    result = asyncio.run(handler.fn(StandInState(sessions["none"], "/apply?product=" + "x" * 300)))
+
+    assert _redirects(result) == ["/login?next=%2Fapply"]
 
 
 def test_guard_admits_own_account(sessions: dict[str, str]) -> None:

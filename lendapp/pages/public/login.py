@@ -34,7 +34,7 @@ def page() -> rx.Component:
                 width="100%",
             ),
             rx.flex(
-                text_link("login.register_link", "/register"),
+                text_link("login.register_link", LoginState.register_href),
                 text_link("login.reset_link", "/reset-password"),
                 justify="between",
                 wrap="wrap",
