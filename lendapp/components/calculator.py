@@ -148,6 +148,10 @@ def result_summary() -> rx.Component:
                 spacing="0",
             ),
             _figure("calculator.result.apr", result.apr, "calc-apr", prominent=True),
+            rx.cond(
+                result.final_payment != "",
+                _figure("calculator.result.final_payment", result.final_payment, "calc-final-payment"),
+            ),
             _figure("calculator.result.apr_compounded", result.apr_compounded, "calc-apr-compounded"),
             _figure("calculator.result.nominal_rate", result.nominal_rate, "calc-nominal-rate"),
             _figure("calculator.result.total_interest", result.total_interest, "calc-total-interest"),

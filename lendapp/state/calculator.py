@@ -40,9 +40,12 @@ DEFAULT_DAYS = 30
 PRINCIPAL_COLOR = "#12a594"
 INTEREST_COLOR = "#f5a524"
 
-_AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
-_RATE = re.compile(r"\d+(\.\d{1,4})?")
-_WHOLE = re.compile(r"\d+")
+# Digit counts are bounded, because Python refuses to convert integers of more than 4,300 digits and a
+# pasted run of digits would otherwise raise ValueError. Numbers within the bounds but outside a
+# product's range get the range message.
+_AMOUNT = re.compile(r"\d{1,12}(\.\d{1,2})?")
+_RATE = re.compile(r"\d{1,3}(\.\d{1,4})?")
+_WHOLE = re.compile(r"\d{1,6}")
 
 
 class InputError(ValueError):
@@ -127,6 +130,9 @@ class ResultView:
 
     payment_key: str = "calculator.result.installment"
     payment: str = ""
+    # The last payment when it differs from ``payment``, such as the principal due at the end of an
+    # interest-only loan; empty otherwise.
+    final_payment: str = ""
     total_interest: str = ""
     total_fees: str = ""
     total_cost: str = ""
@@ -172,9 +178,18 @@ def _percent(value: Decimal) -> str:
 def _payment_key(result: QuoteResult) -> str:
     if result.method == "bullet":
         return "calculator.result.single_payment"
+    if result.method == "interest_only":
+        return "calculator.result.interest_payment"
     if result.installment is None:
         return "calculator.result.first_payment"
     return "calculator.result.installment"
+
+
+def _final_payment(result: QuoteResult) -> str:
+    headline = result.installment if result.installment is not None else result.first_payment
+    if result.method == "bullet" or not result.rows or result.rows[-1].payment == headline:
+        return ""
+    return _money(result.rows[-1].payment)
 
 
 def format_result(result: QuoteResult) -> ResultView:
@@ -182,6 +197,7 @@ def format_result(result: QuoteResult) -> ResultView:
     return ResultView(
         payment_key=_payment_key(result),
         payment=_money(result.installment if result.installment is not None else result.first_payment),
+        final_payment=_final_payment(result),
         total_interest=_money(result.total_interest),
         total_fees=_money(result.total_fees),
         total_cost=_money(result.total_cost),

@@ -9,7 +9,7 @@ import logging
 import reflex as rx
 
 from lendapp.i18n.formatting import format_money, format_percent
-from lendapp.services.quotes import ProductDisclosure, load_product_disclosure
+from lendapp.services.quotes import ProductDisclosure, QuoteResult, load_product_disclosure
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class ProductView:
     example_rate: str = ""
     example_payment: str = ""
     example_first_payment: str = ""
+    # The last payment when it differs from the first (the principal of an interest-only loan); else empty.
+    example_final_payment: str = ""
     example_total_interest: str = ""
     example_total_fees: str = ""
     example_total_cost: str = ""
@@ -55,6 +57,11 @@ def _money(value) -> str:
 
 def _percent(value, digits: int = 2) -> str:
     return format_percent(value, NEUTRAL_LOCALE, digits)
+
+
+def _final_payment(example: QuoteResult) -> str:
+    last = example.rows[-1].payment if example.rows else example.first_payment
+    return "" if last == example.first_payment else _money(last)
 
 
 def _range(low: str, high: str) -> str:
@@ -85,6 +92,7 @@ def format_disclosure(disclosure: ProductDisclosure) -> ProductView:
         example_rate=_percent(example.annual_rate),
         example_payment=_money(example.installment) if example.installment is not None else "",
         example_first_payment=_money(example.first_payment),
+        example_final_payment=_final_payment(example),
         example_total_interest=_money(example.total_interest),
         example_total_fees=_money(example.total_fees),
         example_total_cost=_money(example.total_cost),

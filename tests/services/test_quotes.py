@@ -27,6 +27,8 @@ from lendapp.services.quotes import (
     worked_example,
 )
 from lendapp.services.seed import DEMO_PRODUCTS, seed_demo_data
+from lendapp.state.calculator import format_result
+from lendapp.state.product_page import format_disclosure
 
 START = dt.date(2026, 1, 15)
 
@@ -199,3 +201,36 @@ def test_quote_result_is_frozen(engine: sa.Engine) -> None:
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.amount = Decimal("1")  # type: ignore[misc]
+
+
+def test_calculator_shows_interest_only_final_payment(engine: sa.Engine) -> None:
+    code = _add_product(engine, max_annual_rate=Decimal("0.096"))
+
+    view = format_result(quote(code, Decimal("80000"), 12, "interest_only", Decimal("0.096"), START, engine=engine))
+
+    assert view.payment_key == "calculator.result.interest_payment"
+    assert view.payment == "¥640.00"
+    assert view.final_payment == "¥80,640.00"
+
+
+def test_calculator_hides_final_payment_when_equal(engine: sa.Engine) -> None:
+    code = _add_product(engine, max_annual_rate=Decimal("0.12"))
+    result = quote(code, Decimal("12000"), 12, "equal_installment", Decimal("0.12"), START, engine=engine)
+    bullet = quote(code, Decimal("12000"), 90, "bullet", Decimal("0.12"), START, engine=engine)
+
+    assert (format_result(result).final_payment == "") == (result.rows[-1].payment == result.installment)
+    assert format_result(bullet).final_payment == ""
+
+
+def test_product_example_shows_interest_only_final_payment(engine: sa.Engine) -> None:
+    seed_demo_data(engine)
+    farm = load_product_disclosure("agri-season", engine=engine)
+    consumer = load_product_disclosure("consumer-flex", engine=engine)
+
+    farm_view, consumer_view = format_disclosure(farm), format_disclosure(consumer)
+
+    last = farm.example.rows[-1]
+    assert farm_view.method == "interest_only"
+    assert last.principal == farm.example.amount
+    assert farm_view.example_final_payment == f"¥{last.payment:,.2f}"
+    assert (consumer_view.example_final_payment == "") == (consumer.example.rows[-1].payment == consumer.example.first_payment)

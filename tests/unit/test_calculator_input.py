@@ -27,7 +27,7 @@ def test_parse_amount_accepts(text: str, expected: Decimal) -> None:
     assert parse_amount(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "abc", "10k", "-100", "0", "0.00", "１２.３４５", "1e5", "NaN", "一万"])
+@pytest.mark.parametrize("text", ["", "abc", "10k", "-100", "0", "0.00", "１２.３４５", "1e5", "NaN", "一万", "9" * 13, "9" * 5000])
 def test_parse_amount_rejects(text: str) -> None:
     with pytest.raises(InputError) as raised:
         parse_amount(text)
@@ -40,7 +40,7 @@ def test_parse_term_accepts(text: str, expected: int) -> None:
     assert parse_term(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "0", "-3", "－３", "1.5", "twelve", "十二"])
+@pytest.mark.parametrize("text", ["", "0", "-3", "－３", "1.5", "twelve", "十二", "1" * 7, "1" * 4400])
 def test_parse_term_rejects(text: str) -> None:
     with pytest.raises(InputError) as raised:
         parse_term(text)
@@ -53,7 +53,7 @@ def test_parse_rate_accepts(text: str, expected: Decimal) -> None:
     assert parse_rate_percent(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "-1", "abc", "12.34567"])
+@pytest.mark.parametrize("text", ["", "-1", "abc", "12.34567", "1" * 4, "1" * 5000])
 def test_parse_rate_rejects(text: str) -> None:
     with pytest.raises(InputError) as raised:
         parse_rate_percent(text)

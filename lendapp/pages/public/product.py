@@ -62,6 +62,10 @@ def _example(product: ProductView) -> rx.Component:
             ),
             rx.grid(
                 fact(t("product_page.example_first_payment"), product.example_first_payment, size="4"),
+                rx.cond(
+                    product.example_final_payment != "",
+                    fact(t("calculator.result.final_payment"), product.example_final_payment, size="4"),
+                ),
                 fact(t("site.apr_label"), product.example_apr, size="4"),
                 fact(t("calculator.result.total_interest"), product.example_total_interest),
                 fact(t("calculator.result.total_fees"), product.example_total_fees),
