@@ -14,6 +14,7 @@ from lendapp.logging_setup import configure_logging
 from lendapp.pages import register_pages
 from lendapp.scheduler import scheduler_lifespan
 from lendapp.settings import get_settings
+from lendapp.state.error_toast import unexpected_error_toast
 
 settings = get_settings()
 configure_logging(settings.log_level)
@@ -30,6 +31,7 @@ reflex_reconnect.install()
 app = rx.App(
     api_transformer=build_api(),
     html_lang=settings.default_locale,
+    backend_exception_handler=unexpected_error_toast,
 )
 register_pages(app)
 # Replace Reflex's English connection toast with a notice from the message catalogs.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
+import unicodedata
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -50,16 +52,29 @@ def list_content(kinds: tuple[str, ...] = CONTENT_KINDS, engine: sa.Engine | Non
     return grouped
 
 
-def search_faq(entries: list[ContentEntry], text: str) -> list[ContentEntry]:
-    """Return the FAQ entries whose question or answer contains ``text`` in either language.
+def _searchable(text: str) -> str:
+    # NFKC folds full-width letters and digits (ＡＰＲ, １２) into ASCII, as Chinese keyboards may type them.
+    return unicodedata.normalize("NFKC", text).casefold()
 
-    The match ignores case and surrounding spaces; empty text returns every entry.
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    # A Latin word matches at the start of a word, so "late" finds "late fee" but not "calculated".
+    # Chinese has no spaces between words, so a Chinese term matches anywhere.
+    prefix = r"(?<![a-z0-9])" if term[0].isascii() and term[0].isalnum() else ""
+    return re.compile(prefix + re.escape(term))
+
+
+def search_faq(entries: list[ContentEntry], text: str) -> list[ContentEntry]:
+    """Return the FAQ entries whose question or answer contains every word of ``text``, in either language.
+
+    The match ignores case and full-width forms; empty text returns every entry.
     """
-    needle = text.strip().casefold()
-    if not needle:
+    patterns = [_term_pattern(term) for term in _searchable(text).split()]
+    if not patterns:
         return list(entries)
-    return [
-        entry
-        for entry in entries
-        if any(needle in part.casefold() for part in (entry.title_zh, entry.title_en, entry.body_zh, entry.body_en))
-    ]
+    matches = []
+    for entry in entries:
+        haystack = _searchable("\n".join((entry.title_zh, entry.title_en, entry.body_zh, entry.body_en)))
+        if all(pattern.search(haystack) for pattern in patterns):
+            matches.append(entry)
+    return matches

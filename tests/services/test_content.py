@@ -52,3 +52,28 @@ def test_search_faq_matches_either_language() -> None:
     assert search_faq(entries, "PENALTY") == [entries[1]]
     assert search_faq(entries, "  ") == entries
     assert search_faq(entries, "mortgage") == []
+
+
+def test_search_faq_folds_full_width_letters() -> None:
+    entries = [_entry("年化利率（APR）怎么算？", "How is the APR calculated?"), _entry("逾期会怎样？", "What if I pay late?")]
+
+    assert search_faq(entries, "ＡＰＲ") == [entries[0]]
+    assert search_faq(entries, "ａｐｒ") == [entries[0]]
+
+
+def test_search_faq_requires_every_word() -> None:
+    entries = [
+        _entry("利率和费用", "Rates and fees", "年化利率包含服务费用", "The APR includes the service fee"),
+        _entry("利率怎么算？", "How is the rate set?"),
+    ]
+
+    assert search_faq(entries, "利率 费用") == [entries[0]]
+    assert search_faq(entries, "rate fee") == [entries[0]]
+    assert search_faq(entries, "利率") == entries
+
+
+def test_search_faq_latin_words_match_at_word_start() -> None:
+    entries = [_entry("年化利率怎么算？", "How is the APR calculated?"), _entry("逾期会怎样？", "What if I pay late?")]
+
+    assert search_faq(entries, "late") == [entries[1]]
+    assert search_faq(entries, "calc") == [entries[0]]
