@@ -131,7 +131,7 @@ class ResultView:
     payment_key: str = "calculator.result.installment"
     payment: str = ""
     # The last payment when it differs from ``payment``, such as the principal due at the end of an
-    # interest-only loan; empty otherwise.
+    # interest-only loan. Empty otherwise.
     final_payment: str = ""
     total_interest: str = ""
     total_fees: str = ""
@@ -185,9 +185,13 @@ def _payment_key(result: QuoteResult) -> str:
     return "calculator.result.installment"
 
 
+def _headline_payment(result: QuoteResult) -> Decimal:
+    return result.installment if result.installment is not None else result.first_payment
+
+
 def _final_payment(result: QuoteResult) -> str:
-    headline = result.installment if result.installment is not None else result.first_payment
-    if result.method == "bullet" or not result.rows or result.rows[-1].payment == headline:
+    # A bullet loan has one row, so its last payment is its headline and nothing is shown.
+    if not result.rows or result.rows[-1].payment == _headline_payment(result):
         return ""
     return _money(result.rows[-1].payment)
 
@@ -196,7 +200,7 @@ def format_result(result: QuoteResult) -> ResultView:
     """Format a quote's headline figures."""
     return ResultView(
         payment_key=_payment_key(result),
-        payment=_money(result.installment if result.installment is not None else result.first_payment),
+        payment=_money(_headline_payment(result)),
         final_payment=_final_payment(result),
         total_interest=_money(result.total_interest),
         total_fees=_money(result.total_fees),
@@ -231,7 +235,7 @@ def format_comparison(results: tuple[QuoteResult, ...]) -> list[ComparisonView]:
         ComparisonView(
             method=result.method,
             payment_key=_payment_key(result),
-            payment=_money(result.installment if result.installment is not None else result.first_payment),
+            payment=_money(_headline_payment(result)),
             total_interest=_money(result.total_interest),
             apr=_percent(result.apr_periodic_x_n),
         )
